@@ -8,12 +8,14 @@ export type Secret = string | Uint8Array
 export type KeyPurpose = 'cookie-signing' | 'sealing' | 'token-hashing'
 
 const MIN_SECRET_BYTES = 32
+const GENERATE_HINT =
+  "generate one with: node -e \"console.log(require('crypto').randomBytes(32).toString('base64url'))\""
 /** A 32-character random hex string estimates at ~118 bits; "password" repeated at ~88. */
 const MIN_ESTIMATED_BITS = 96
 
 /**
  * Per-character Shannon entropy times length. A rough floor, not a proof of randomness: it
- * refuses repeated or dictionary-like secrets, and `sessionkit keygen` output always passes.
+ * refuses repeated or dictionary-like secrets; 32 random bytes always pass.
  */
 export function estimateEntropyBits(bytes: Uint8Array): number {
   const counts = new Map<number, number>()
@@ -46,7 +48,7 @@ export class KeyRing {
     if (!Array.isArray(list) || list.length === 0) {
       throw new InvalidConfigError(
         field,
-        'give at least one secret of 32 random bytes or more (generate one with `npx sessionkit keygen`)',
+        `give at least one secret of 32 random bytes or more; ${GENERATE_HINT}`,
       )
     }
     this.#secrets = list.map((secret, index) => {
@@ -54,13 +56,13 @@ export class KeyRing {
       if (bytes.length < MIN_SECRET_BYTES) {
         throw new InvalidConfigError(
           `${field}[${index}]`,
-          `is ${bytes.length} bytes; secrets must carry at least 32 bytes of entropy (generate one with \`npx sessionkit keygen\`)`,
+          `is ${bytes.length} bytes; secrets must carry at least 32 bytes of entropy; ${GENERATE_HINT}`,
         )
       }
       if (estimateEntropyBits(bytes) < MIN_ESTIMATED_BITS) {
         throw new InvalidConfigError(
           `${field}[${index}]`,
-          'looks low in entropy (repeated or predictable characters); use random bytes (`npx sessionkit keygen`)',
+          `looks low in entropy (repeated or predictable characters); ${GENERATE_HINT}`,
         )
       }
       return bytes

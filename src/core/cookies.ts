@@ -1,0 +1,150 @@
+import { parse, serialize } from 'cookie'
+import { InvalidConfigError } from './errors.js'
+
+/** Cookie attributes of the session cookie. */
+export interface CookieOptions {
+  /**
+   * The cookie name. With `secure` on, path `/` and no domain, it is sent as `__Host-<name>`,
+   * which browsers only accept from a secure origin for the exact host (no subdomain can plant it).
+   * @default 'sid'
+   */
+  name?: string
+  /** @default '/' */
+  path?: string
+  /** Share the cookie with subdomains. Leave unset unless you need it: it disables `__Host-`. */
+  domain?: string
+  /** Keeps the cookie away from scripts. Turning it off is refused unless you insist with `false`. @default true */
+  httpOnly?: boolean
+  /**
+   * Send the cookie over HTTPS only. Browsers treat http://localhost as secure, so this works in
+   * local development too; set `false` only for plain-HTTP hosts other than localhost.
+   * @default true
+   */
+  secure?: boolean
+  /** @default 'lax' */
+  sameSite?: 'lax' | 'strict' | 'none'
+  /** CHIPS partitioned cookie (only with `sameSite: 'none'`). @default false */
+  partitioned?: boolean
+  /**
+   * Give the cookie an `Expires` equal to the session's expiry, so the browser forgets it when
+   * the store does. `false` makes it a browser-session cookie (gone when the browser closes).
+   * @default true
+   */
+  persistent?: boolean
+  /** Use the `__Host-` prefix when the attributes allow it. @default true */
+  hostPrefix?: boolean
+}
+
+/** Cookie options after defaults and validation. */
+export interface ResolvedCookieOptions {
+  /** The name as sent, prefix included. */
+  name: string
+  path: string
+  domain: string | undefined
+  httpOnly: boolean
+  secure: boolean
+  sameSite: 'lax' | 'strict' | 'none'
+  partitioned: boolean
+  persistent: boolean
+}
+
+export const COOKIE_DEFAULTS = {
+  name: 'sid',
+  path: '/',
+  domain: undefined,
+  httpOnly: true,
+  secure: true,
+  sameSite: 'lax',
+  partitioned: false,
+  persistent: true,
+  hostPrefix: true,
+} as const satisfies Required<Omit<CookieOptions, 'domain'>> & { domain: undefined }
+
+const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** Browsers drop cookie values past ~4 KB; anything longer is not ours. */
+export const MAX_COOKIE_VALUE_LENGTH = 4096
+
+export function resolveCookieOptions(options: CookieOptions | undefined): ResolvedCookieOptions {
+  const given = options ?? {}
+  if (typeof given !== 'object') throw new InvalidConfigError('cookie', 'must be an object')
+  const merged = { ...COOKIE_DEFAULTS, ...stripUndefined(given) }
+  if (typeof merged.name !== 'string' || !COOKIE_NAME.test(merged.name)) {
+    throw new InvalidConfigError('cookie.name', 'must be a non-empty cookie token (RFC 6265)')
+  }
+  if (!['lax', 'strict', 'none'].includes(merged.sameSite)) {
+    throw new InvalidConfigError('cookie.sameSite', "must be 'lax', 'strict' or 'none'")
+  }
+  if (merged.sameSite === 'none' && !merged.secure) {
+    throw new InvalidConfigError(
+      'cookie.sameSite',
+      "'none' needs `secure: true`; browsers reject it otherwise",
+    )
+  }
+  if (merged.partitioned && merged.sameSite !== 'none') {
+    throw new InvalidConfigError('cookie.partitioned', "needs `sameSite: 'none'`")
+  }
+  if (typeof merged.path !== 'string' || !merged.path.startsWith('/')) {
+    throw new InvalidConfigError('cookie.path', "must start with '/'")
+  }
+  const canUseHostPrefix = merged.secure && merged.path === '/' && merged.domain === undefined
+  if (merged.name.startsWith('__Host-') && !canUseHostPrefix) {
+    throw new InvalidConfigError('cookie.name', "'__Host-' needs secure, path '/' and no domain")
+  }
+  const prefixed =
+    merged.hostPrefix && canUseHostPrefix && !merged.name.startsWith('__Host-')
+      ? `__Host-${merged.name}`
+      : merged.name
+  return {
+    name: prefixed,
+    path: merged.path,
+    domain: merged.domain,
+    httpOnly: merged.httpOnly !== false,
+    secure: merged.secure,
+    sameSite: merged.sameSite,
+    partitioned: merged.partitioned,
+    persistent: merged.persistent,
+  }
+}
+
+function stripUndefined<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>
+}
+
+/** The value of cookie `name` in a Cookie header, or undefined. Never throws. */
+export function readCookie(header: string | null | undefined, name: string): string | undefined {
+  if (!header) return undefined
+  try {
+    const value = parse(header)[name]
+    return value === undefined || value.length > MAX_COOKIE_VALUE_LENGTH ? undefined : value
+  } catch {
+    return undefined
+  }
+}
+
+/** A Set-Cookie value carrying `value` until `expiresAt` (or for the browser session). */
+export function sessionCookie(
+  options: ResolvedCookieOptions,
+  value: string,
+  expiresAt: number,
+): string {
+  return serialize(options.name, value, {
+    ...attributes(options),
+    ...(options.persistent ? { expires: new Date(expiresAt) } : {}),
+  })
+}
+
+/** A Set-Cookie value that makes the browser drop the session cookie. */
+export function clearingCookie(options: ResolvedCookieOptions): string {
+  return serialize(options.name, '', { ...attributes(options), expires: new Date(0), maxAge: 0 })
+}
+
+function attributes(options: ResolvedCookieOptions) {
+  return {
+    path: options.path,
+    httpOnly: options.httpOnly,
+    secure: options.secure,
+    sameSite: options.sameSite,
+    ...(options.domain ? { domain: options.domain } : {}),
+    ...(options.partitioned ? { partitioned: true } : {}),
+  }
+}

@@ -1,0 +1,562 @@
+import { clearingCookie, readCookie, sessionCookie } from './cookies.js'
+import { sign, unsign } from './crypto.js'
+import {
+  CapabilityUnsupportedError,
+  InvalidSessionDataError,
+  SessionkitError,
+  StoreError,
+} from './errors.js'
+import { SessionEventEmitter } from './events.js'
+import { generateId, hashId, isWellFormedId } from './ids.js'
+import {
+  type ResolvedManagerOptions,
+  resolveManagerOptions,
+  type SessionManagerOptions,
+  type SessionRequestInfo,
+} from './options.js'
+import {
+  createSession,
+  diff,
+  freshState,
+  type LoginOptions,
+  loadedState,
+  markCommitted,
+  Session,
+  type SessionData,
+  type SessionOwner,
+  type SessionState,
+  stateOf,
+} from './session.js'
+import type { JsonObject, JsonValue, SessionMeta, SessionRecord, Store } from './store.js'
+
+/** What {@link SessionManager.load} reads from a request. A plain string is the Cookie header. */
+export interface LoadRequest {
+  /** The Cookie header. */
+  cookie?: string | null
+  /** The value of the configured token header (`header` option), if any. */
+  token?: string | null
+  ip?: string | null
+  userAgent?: string | null
+}
+
+/** One of a user's sessions, as a devices page shows it. */
+export interface DeviceSession {
+  /**
+   * A handle for {@link SessionManager.revokeUserSession}: the SHA-256 of the session ID. It is
+   * not a credential and cannot be turned back into one.
+   */
+  handle: string
+  userId: string
+  tenantId: string | null
+  ip: string | null
+  userAgent: string | null
+  createdAt: Date
+  lastSeenAt: Date
+  expiresAt: Date
+  /** True for the session that asked. */
+  current: boolean
+}
+
+/** Options of {@link SessionManager.createSessionForUser}. */
+export interface CreateSessionOptions {
+  tenantId?: string | null
+  ip?: string | null
+  userAgent?: string | null
+  data?: JsonObject
+}
+
+const MAX_TOKEN_LENGTH = 256
+
+/**
+ * Session policy in one place: IDs and signing, expiry (absolute and idle), touch throttling,
+ * change sets, regeneration, user binding. Framework adapters call it; it calls the store.
+ *
+ * @example
+ * const sessions = new SessionManager<{ cart: string[] }>({
+ *   store: openStore('sqlite:./data/sessions.db'),
+ *   secrets: [process.env.SESSION_SECRET!],
+ *   lifetime: '24h', idleTimeout: '30m',
+ * })
+ * const session = await sessions.load(req.headers.cookie)
+ * session.set('cart', ['sku-1'])
+ * res.setHeader('Set-Cookie', await sessions.commit(session))
+ */
+export class SessionManager<
+    Data extends SessionData = Record<string, JsonValue>,
+    Flash extends SessionData = Record<string, JsonValue>,
+  >
+  extends SessionEventEmitter
+  implements SessionOwner
+{
+  readonly options: Readonly<ResolvedManagerOptions>
+  readonly #store: Store
+  #cleanupTimer: NodeJS.Timeout | undefined
+  #closed = false
+
+  constructor(options: SessionManagerOptions) {
+    super()
+    this.options = Object.freeze(resolveManagerOptions(options))
+    this.#store = this.options.store
+    if (this.options.cleanupInterval !== null && this.#store.capabilities.cleanup) {
+      this.#cleanupTimer = setInterval(() => {
+        this.cleanup().catch((error: unknown) =>
+          this.emit('error', { error, operation: 'cleanup' }),
+        )
+      }, this.options.cleanupInterval)
+      this.#cleanupTimer.unref()
+    }
+  }
+
+  /** The store this manager writes to. */
+  get store(): Store {
+    return this.#store
+  }
+
+  /** The name the session cookie is sent under (with its `__Host-` prefix when used). */
+  get cookieName(): string {
+    return this.options.cookie.name
+  }
+
+  /** True when the request matcher says this request gets no session. */
+  shouldSkip(request: SessionRequestInfo): boolean {
+    return this.options.skip?.(request) ?? false
+  }
+
+  /**
+   * The session of a request. Never throws on a bad cookie: a missing, malformed, tampered,
+   * forged, expired or revoked one gives a fresh, empty session with a new ID (a malformed one
+   * without any store call). Throws StoreUnavailableError only when the store is down and
+   * `failOpen` is off.
+   */
+  async load(request?: string | null | LoadRequest): Promise<Session<Data, Flash>> {
+    const input: LoadRequest =
+      typeof request === 'object' && request !== null ? request : { cookie: request }
+    const now = this.options.clock.now()
+    const meta = { ip: input.ip ?? null, userAgent: input.userAgent ?? null }
+    const fromCookie = readCookie(input.cookie, this.options.cookie.name)
+    const fromHeader =
+      fromCookie === undefined && this.options.header !== null && input.token
+        ? input.token
+        : undefined
+    const token = fromCookie ?? fromHeader
+    if (token === undefined) return this.#fresh(now, meta, false, false)
+
+    const id = token.length <= MAX_TOKEN_LENGTH ? unsign(this.options.keys, token) : null
+    if (id === null || !isWellFormedId(id))
+      return this.#fresh(now, meta, true, fromHeader !== undefined)
+
+    const key = hashId(id)
+    let record: SessionRecord | null
+    try {
+      record = await this.#call('get', () => this.#store.get(key, now))
+    } catch (error) {
+      if (!this.options.failOpen) throw error
+      this.emit('error', { error, operation: 'load' })
+      const degraded = this.#fresh(now, meta, false, fromHeader !== undefined)
+      stateOf(degraded).degraded = true
+      return degraded
+    }
+    if (record === null) return this.#fresh(now, meta, true, fromHeader !== undefined)
+
+    if (this.#deadline(record.createdAt, record.lastSeenAt) <= now || record.expiresAt <= now) {
+      // The policy may be stricter than when the record was written (a shorter lifetime).
+      await this.#call('destroy', () => this.#store.destroy(key)).catch((error: unknown) =>
+        this.emit('error', { error, operation: 'destroy expired session' }),
+      )
+      this.emit('expired', { key, userId: record.userId })
+      return this.#fresh(now, meta, true, fromHeader !== undefined)
+    }
+    const state = loadedState(id, key, record)
+    state.fromHeader = fromHeader !== undefined
+    return createSession<Data, Flash>(this, state)
+  }
+
+  /**
+   * Saves what changed and returns the Set-Cookie values to send (`[]` when nothing needs
+   * sending). A new session is inserted; an existing one is patched with its change set only,
+   * so concurrent requests that change different keys all keep their change. When the session
+   * was destroyed or revoked meanwhile, the change is dropped and the cookie cleared.
+   */
+  async commit(session: Session<Data, Flash>): Promise<string[]> {
+    const state = stateOf(session)
+    if (state.degraded) return []
+    const now = this.options.clock.now()
+    const clear = state.hadToken || state.cookiePending || state.cleared
+
+    if (state.isNew) {
+      const hasContent = Object.keys(state.data).length > 0 || state.meta.userId !== null
+      if (this.options.lazy && !hasContent) {
+        return clear ? [clearingCookie(this.options.cookie)] : []
+      }
+      state.lastSeenAt = now
+      state.updatedAt = now
+      state.expiresAt = this.#deadline(state.createdAt, now)
+      await this.#call('set', () => this.#store.set(state.key, this.#record(state)))
+      markCommitted(state)
+      state.cleared = false
+      this.emit('created', { key: state.key, userId: state.meta.userId })
+      return this.#cookieFor(state)
+    }
+
+    const changes = diff(state)
+    const metaChanged = Object.keys(state.metaChanges).length > 0
+    if (changes.removed.length > 0 || Object.keys(changes.set).length > 0 || metaChanged) {
+      const expiresAt = this.#deadline(state.createdAt, now)
+      const applied = await this.#call('patch', () =>
+        this.#store.patch(
+          state.key,
+          {
+            set: changes.set,
+            remove: changes.removed,
+            updatedAt: now,
+            lastSeenAt: now,
+            expiresAt,
+            ...(metaChanged ? { meta: state.metaChanges } : {}),
+          },
+          now,
+        ),
+      )
+      if (!applied) return this.#lost(state)
+      markCommitted(state)
+      return this.#moveDeadline(state, now, expiresAt)
+    }
+
+    const touchDue =
+      state.touchPending ||
+      (this.options.rolling &&
+        this.options.idleTimeout !== null &&
+        now - state.lastSeenAt >= this.options.touchAfter)
+    if (touchDue) {
+      const expiresAt = this.#deadline(state.createdAt, now)
+      const touched = await this.#call('touch', () =>
+        this.#store.touch(state.key, { lastSeenAt: now, expiresAt }, now),
+      )
+      if (!touched) return this.#lost(state)
+      state.touchPending = false
+      return this.#moveDeadline(state, now, expiresAt)
+    }
+    return state.cookiePending ? this.#cookieFor(state) : []
+  }
+
+  /** The signed token of a session, for clients that send it in the `header` option's header. */
+  tokenFor(session: Session<Data, Flash>): string {
+    return sign(this.options.keys, stateOf(session).id)
+  }
+
+  /** Marks the session so the next commit extends its idle deadline regardless of `touchAfter`. */
+  refresh(session: Session<Data, Flash>): void {
+    stateOf(session).touchPending = true
+  }
+
+  /** Re-reads the session from the store, dropping uncommitted changes. */
+  async reload(session: Session<Data, Flash>): Promise<void> {
+    const state = stateOf(session)
+    if (state.isNew) return
+    const now = this.options.clock.now()
+    const record = await this.#call('get', () => this.#store.get(state.key, now))
+    if (record === null) {
+      this.#reset(state, now, true)
+      return
+    }
+    Object.assign(state, loadedState(state.id, state.key, record), {
+      fromHeader: state.fromHeader,
+      cookiePending: state.cookiePending,
+    })
+  }
+
+  /** A new ID for the same data; the old ID is dead when this resolves. Keeps the lifetime. */
+  async regenerate(session: Session<Data, Flash>): Promise<void> {
+    const state = stateOf(session)
+    if (state.isNew) {
+      // Nothing stored yet, so there is no old record to kill: a new ID is enough.
+      const id = generateId()
+      Object.assign(state, { id, key: hashId(id) })
+      return
+    }
+    await this.#replace(state, {}, false)
+  }
+
+  /**
+   * Binds the session to `userId` with a new ID (against fixation), keeps the data, and restarts
+   * the absolute lifetime. Past `maxSessionsPerUser`, the user's oldest sessions are revoked.
+   */
+  async login(
+    session: Session<Data, Flash>,
+    userId: string,
+    options: LoginOptions = {},
+  ): Promise<void> {
+    if (typeof userId !== 'string' || userId.length === 0) {
+      throw new InvalidSessionDataError('userId', 'login needs a non-empty user ID string')
+    }
+    const state = stateOf(session)
+    await this.#replace(state, { userId, tenantId: options.tenantId ?? null }, true)
+    await this.#enforceCap(userId, state.key)
+  }
+
+  /** Removes the session from the store; the object becomes a fresh, empty session and the cookie is cleared at commit. */
+  async destroy(session: Session<Data, Flash>): Promise<void> {
+    const state = stateOf(session)
+    const { key, isNew } = state
+    const userId = state.meta.userId
+    if (!isNew) await this.#call('destroy', () => this.#store.destroy(key))
+    this.#reset(state, this.options.clock.now(), true)
+    this.emit('destroyed', { key, userId, reason: userId === null ? 'destroy' : 'logout' })
+  }
+
+  /** The live sessions of a user, newest activity first. Needs a store with by-user listing. */
+  async listUserSessions(
+    userId: string,
+    options: { current?: Session<Data, Flash> | string } = {},
+  ): Promise<DeviceSession[]> {
+    const store = this.#byUser('listing sessions by user')
+    const now = this.options.clock.now()
+    const currentKey = this.#keyOf(options.current)
+    const rows = await this.#call('listByUser', () => store.listByUser(userId, now))
+    return rows
+      .filter(
+        ({ record }) =>
+          record.expiresAt > now && this.#deadline(record.createdAt, record.lastSeenAt) > now,
+      )
+      .map(({ key, record }) => ({
+        handle: key,
+        userId,
+        tenantId: record.tenantId,
+        ip: record.ip,
+        userAgent: record.userAgent,
+        createdAt: new Date(record.createdAt),
+        lastSeenAt: new Date(record.lastSeenAt),
+        expiresAt: new Date(record.expiresAt),
+        current: key === currentKey,
+      }))
+      .sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime())
+  }
+
+  /**
+   * Revokes every session of `userId`, or every one but `except` ("log out my other devices").
+   * Returns how many were revoked.
+   */
+  async revokeUserSessions(
+    userId: string,
+    options: { except?: Session<Data, Flash> | string } = {},
+  ): Promise<number> {
+    const store = this.#byUser('revoking sessions by user')
+    const exceptKey = this.#keyOf(options.except)
+    return this.#call('destroyByUser', () =>
+      store.destroyByUser(userId, exceptKey === undefined ? undefined : { exceptKey }),
+    )
+  }
+
+  /**
+   * Revokes one session of `userId` by its device handle. Returns false (and revokes nothing)
+   * when the handle is not a live session of that user, so one user cannot end another's.
+   */
+  async revokeUserSession(userId: string, handle: string): Promise<boolean> {
+    const now = this.options.clock.now()
+    if (typeof handle !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(handle)) return false
+    const record = await this.#call('get', () => this.#store.get(handle, now))
+    if (record === null || record.userId !== userId) return false
+    await this.#call('destroy', () => this.#store.destroy(handle))
+    this.emit('destroyed', { key: handle, userId, reason: 'revoked' })
+    return true
+  }
+
+  /** Removes expired sessions now. Returns how many. Needs a store with cleanup. */
+  async cleanup(): Promise<number> {
+    const cleanup = this.#store.cleanup?.bind(this.#store)
+    if (!this.#store.capabilities.cleanup || !cleanup) {
+      throw new CapabilityUnsupportedError(this.#store.name, 'cleanup')
+    }
+    const now = this.options.clock.now()
+    return this.#call('cleanup', () => cleanup(now))
+  }
+
+  /** Stops the cleanup timer and closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return
+    this.#closed = true
+    if (this.#cleanupTimer) clearInterval(this.#cleanupTimer)
+    await this.#store.close()
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close()
+  }
+
+  // The auth-storage service API that auth packages call (as in platforma).
+
+  /** Creates a session bound to `userId` and returns its raw ID. */
+  async createSessionForUser(userId: string, options: CreateSessionOptions = {}): Promise<string> {
+    const now = this.options.clock.now()
+    const state = freshState(generateId(), now, {
+      ip: options.ip ?? null,
+      userAgent: options.userAgent ?? null,
+    })
+    state.meta.userId = userId
+    state.meta.tenantId = options.tenantId ?? null
+    state.data = { ...(options.data ?? {}) }
+    state.expiresAt = this.#deadline(now, now)
+    await this.#call('set', () => this.#store.set(state.key, this.#record(state)))
+    this.emit('created', { key: state.key, userId })
+    await this.#enforceCap(userId, state.key)
+    return state.id
+  }
+
+  /** The user a live session belongs to, or null (unknown, malformed, expired or anonymous). */
+  async getUserIdFromSessionId(id: string): Promise<string | null> {
+    if (typeof id !== 'string' || !isWellFormedId(id)) return null
+    const now = this.options.clock.now()
+    const record = await this.#call('get', () => this.#store.get(hashId(id), now))
+    if (record === null || this.#deadline(record.createdAt, record.lastSeenAt) <= now) return null
+    return record.userId
+  }
+
+  /** Deletes one session by its raw ID. Unknown IDs are a no-op. */
+  async deleteSession(id: string): Promise<void> {
+    if (typeof id !== 'string' || !isWellFormedId(id)) return
+    const key = hashId(id)
+    await this.#call('destroy', () => this.#store.destroy(key))
+    this.emit('destroyed', { key, userId: null, reason: 'destroy' })
+  }
+
+  /** Deletes every session of a user; returns how many. */
+  async deleteSessionsByUserId(userId: string): Promise<number> {
+    return this.revokeUserSessions(userId)
+  }
+
+  // Internals.
+
+  /** min(lastSeen + idleTimeout, createdAt + lifetime): the store's expiry and the cookie's. */
+  #deadline(createdAt: number, lastSeenAt: number): number {
+    const absolute = createdAt + this.options.lifetime
+    return this.options.idleTimeout === null
+      ? absolute
+      : Math.min(absolute, lastSeenAt + this.options.idleTimeout)
+  }
+
+  #fresh(
+    now: number,
+    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+    hadToken: boolean,
+    fromHeader: boolean,
+  ): Session<Data, Flash> {
+    const state = freshState(generateId(), now, meta)
+    state.hadToken = hadToken
+    state.fromHeader = fromHeader
+    return createSession<Data, Flash>(this, state)
+  }
+
+  /** Turns a state into a fresh, empty one with a new ID, remembering that a cookie must be cleared. */
+  #reset(state: SessionState, now: number, cleared: boolean): void {
+    const { fromHeader } = state
+    const meta = { ip: state.meta.ip, userAgent: state.meta.userAgent }
+    Object.assign(state, freshState(generateId(), now, meta), {
+      hadToken: true,
+      fromHeader,
+      cleared,
+    })
+  }
+
+  #lost(state: SessionState): string[] {
+    const { key } = state
+    const userId = state.meta.userId
+    this.#reset(state, this.options.clock.now(), true)
+    this.emit('destroyed', { key, userId, reason: 'lost' })
+    return [clearingCookie(this.options.cookie)]
+  }
+
+  #record(state: SessionState): SessionRecord {
+    return {
+      data: state.data,
+      ...state.meta,
+      createdAt: state.createdAt,
+      updatedAt: state.updatedAt,
+      lastSeenAt: state.lastSeenAt,
+      expiresAt: state.expiresAt,
+    }
+  }
+
+  /** Insert under a new ID, then destroy the old one: the old ID is dead when this returns. */
+  async #replace(
+    state: SessionState,
+    meta: Partial<SessionMeta>,
+    restartLifetime: boolean,
+  ): Promise<void> {
+    const now = this.options.clock.now()
+    const previousKey = state.key
+    const wasStored = !state.isNew
+    const id = generateId()
+    const next: SessionState = {
+      ...state,
+      id,
+      key: hashId(id),
+      meta: { ...state.meta, ...meta },
+      createdAt: restartLifetime || state.isNew ? now : state.createdAt,
+      updatedAt: now,
+      lastSeenAt: now,
+    }
+    next.expiresAt = this.#deadline(next.createdAt, now)
+    await this.#call('set', () => this.#store.set(next.key, this.#record(next)))
+    if (wasStored) await this.#call('destroy', () => this.#store.destroy(previousKey))
+    Object.assign(state, next, { cookiePending: true, cleared: false, touchPending: false })
+    markCommitted(state)
+    this.emit('regenerated', { key: state.key, previousKey, userId: state.meta.userId })
+  }
+
+  async #enforceCap(userId: string, keepKey: string): Promise<void> {
+    const cap = this.options.maxSessionsPerUser
+    if (cap === null) return
+    const store = this.#byUser('maxSessionsPerUser')
+    const now = this.options.clock.now()
+    const rows = await this.#call('listByUser', () => store.listByUser(userId, now))
+    const others = rows
+      .filter(({ key }) => key !== keepKey)
+      .sort((a, b) => a.record.createdAt - b.record.createdAt)
+    const excess = others.length + 1 - cap
+    for (const { key } of others.slice(0, Math.max(0, excess))) {
+      await this.#call('destroy', () => this.#store.destroy(key))
+      this.emit('destroyed', { key, userId, reason: 'revoked' })
+    }
+  }
+
+  #moveDeadline(state: SessionState, now: number, expiresAt: number): string[] {
+    const moved = expiresAt !== state.expiresAt
+    state.lastSeenAt = now
+    state.updatedAt = now
+    state.expiresAt = expiresAt
+    return moved || state.cookiePending ? this.#cookieFor(state) : []
+  }
+
+  #cookieFor(state: SessionState): string[] {
+    state.cookiePending = false
+    return [sessionCookie(this.options.cookie, sign(this.options.keys, state.id), state.expiresAt)]
+  }
+
+  #keyOf(session: Session<Data, Flash> | string | undefined): string | undefined {
+    if (session === undefined) return undefined
+    if (typeof session === 'string') return isWellFormedId(session) ? hashId(session) : undefined
+    return stateOf(session).key
+  }
+
+  #byUser(feature: string) {
+    const { listByUser, destroyByUser } = this.#store
+    if (!this.#store.capabilities.byUser || !listByUser || !destroyByUser) {
+      throw new CapabilityUnsupportedError(this.#store.name, feature)
+    }
+    return {
+      listByUser: listByUser.bind(this.#store),
+      destroyByUser: destroyByUser.bind(this.#store),
+    }
+  }
+
+  /** Runs a store call; anything that is not already a sessionkit error becomes a StoreError. */
+  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run()
+    } catch (error) {
+      if (error instanceof SessionkitError) throw error
+      throw new StoreError(this.#store.name, `${operation} failed unexpectedly`, { cause: error })
+    }
+  }
+}
+
+export { Session }

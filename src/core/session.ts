@@ -1,0 +1,387 @@
+import { InvalidSessionDataError, SessionStateError } from './errors.js'
+import { hashId } from './ids.js'
+import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from './store.js'
+
+/** Data keys that start with this hold flash values; they never show in get/entries. */
+export const FLASH_PREFIX = '__flash:'
+
+/** What a session's data may look like: an object of JSON values, typed by the app. */
+export type SessionData = object
+
+/** Keys of `Data` that can be used with get/set. */
+export type DataKey<Data> = keyof Data & string
+
+/** The keys set and removed since the session was loaded (or last committed). */
+export interface ChangeSet {
+  set: JsonObject
+  removed: string[]
+}
+
+/** Options of {@link Session.login}. */
+export interface LoginOptions {
+  tenantId?: string | null
+}
+
+/**
+ * What a Session needs from its manager. Keeps the Session free of store and cookie policy.
+ * @internal
+ */
+export interface SessionOwner {
+  login(session: object, userId: string, options: LoginOptions): Promise<void>
+  regenerate(session: object): Promise<void>
+  destroy(session: object): Promise<void>
+}
+
+/** Mutable state the manager reads and writes. Not part of the public API. @internal */
+export interface SessionState {
+  id: string
+  key: string
+  /** Not in the store yet. */
+  isNew: boolean
+  data: JsonObject
+  /** JSON of each key as last loaded or committed; the base of the change set. */
+  snapshot: Map<string, string>
+  meta: SessionMeta
+  /** Meta fields changed since load, written with the next patch. */
+  metaChanges: Partial<SessionMeta>
+  createdAt: number
+  updatedAt: number
+  lastSeenAt: number
+  expiresAt: number
+  /** The request carried a session token (valid or not), so a clear may be needed. */
+  hadToken: boolean
+  /** The token came from the configured request header rather than the cookie. */
+  fromHeader: boolean
+  /** A cookie must go out at the next commit (after login or regenerate). */
+  cookiePending: boolean
+  /** The next commit must write lastSeenAt even if touchAfter has not passed. */
+  touchPending: boolean
+  /** The session was destroyed, revoked or lost; its cookie must be cleared. */
+  cleared: boolean
+  /** The store could not be read and the manager fails open: nothing is written for it. */
+  degraded: boolean
+}
+
+const states = new WeakMap<object, SessionState>()
+const owners = new WeakMap<object, SessionOwner>()
+
+/** @internal */
+export function stateOf(session: object): SessionState {
+  const state = states.get(session)
+  if (!state)
+    throw new SessionStateError('this object is not a session created by a SessionManager')
+  return state
+}
+
+/** @internal */
+export function createSession<Data extends SessionData, Flash extends SessionData>(
+  owner: SessionOwner,
+  state: SessionState,
+): Session<Data, Flash> {
+  const session = new Session<Data, Flash>()
+  states.set(session, state)
+  owners.set(session, owner)
+  return session
+}
+
+/** @internal A fresh, empty session state. */
+export function freshState(
+  id: string,
+  now: number,
+  meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+): SessionState {
+  return {
+    id,
+    key: hashId(id),
+    isNew: true,
+    data: {},
+    snapshot: new Map(),
+    meta: { userId: null, tenantId: null, ip: meta.ip, userAgent: meta.userAgent },
+    metaChanges: {},
+    createdAt: now,
+    updatedAt: now,
+    lastSeenAt: now,
+    expiresAt: now,
+    hadToken: false,
+    fromHeader: false,
+    cookiePending: false,
+    touchPending: false,
+    cleared: false,
+    degraded: false,
+  }
+}
+
+/** @internal The state of a session read from the store. */
+export function loadedState(id: string, key: string, record: SessionRecord): SessionState {
+  const snapshot = new Map<string, string>()
+  for (const [k, v] of Object.entries(record.data)) snapshot.set(k, JSON.stringify(v))
+  return {
+    id,
+    key,
+    isNew: false,
+    data: record.data,
+    snapshot,
+    meta: {
+      userId: record.userId,
+      tenantId: record.tenantId,
+      ip: record.ip,
+      userAgent: record.userAgent,
+    },
+    metaChanges: {},
+    createdAt: record.createdAt,
+    updatedAt: record.updatedAt,
+    lastSeenAt: record.lastSeenAt,
+    expiresAt: record.expiresAt,
+    hadToken: true,
+    fromHeader: false,
+    cookiePending: false,
+    touchPending: false,
+    cleared: false,
+    degraded: false,
+  }
+}
+
+/** @internal Keys set (with values) and removed since the snapshot. */
+export function diff(state: SessionState): ChangeSet {
+  const set: JsonObject = {}
+  const removed: string[] = []
+  for (const [key, value] of Object.entries(state.data)) {
+    const json = JSON.stringify(value)
+    if (state.snapshot.get(key) !== json) putKey(set, key, JSON.parse(json) as JsonValue)
+  }
+  for (const key of state.snapshot.keys()) {
+    if (!Object.hasOwn(state.data, key)) removed.push(key)
+  }
+  return { set, removed }
+}
+
+/** @internal After a write: the current data is the new base of the change set. */
+export function markCommitted(state: SessionState): void {
+  state.snapshot = new Map(Object.entries(state.data).map(([k, v]) => [k, JSON.stringify(v)]))
+  state.metaChanges = {}
+  state.isNew = false
+}
+
+/** Turns a value into its stored JSON form, refusing what JSON cannot carry faithfully. */
+function toJson(key: string, value: unknown): JsonValue {
+  let json: string | undefined
+  try {
+    json = JSON.stringify(value)
+  } catch (error) {
+    throw new InvalidSessionDataError(key, `cannot be serialized to JSON (${String(error)})`)
+  }
+  if (json === undefined) {
+    throw new InvalidSessionDataError(key, 'functions, symbols and undefined cannot be stored')
+  }
+  return JSON.parse(json) as JsonValue
+}
+
+/**
+ * One visitor's session. Data is typed by `Data`; flash values by `Flash`. Values are stored as
+ * JSON: `set` stores a copy, so a Date comes back as its ISO string.
+ *
+ * Most apps get a Session from an adapter (`req.session`, `c.get('session')`) rather than from
+ * {@link SessionManager.load} directly.
+ */
+export class Session<
+  Data extends SessionData = Record<string, JsonValue>,
+  Flash extends SessionData = Record<string, JsonValue>,
+> {
+  /** @internal Sessions are made by a SessionManager. */
+  // biome-ignore lint/complexity/noUselessConstructor: documents that users should not construct it
+  constructor() {}
+
+  /**
+   * The session ID. Treat it as a secret: it is a bearer credential. It changes on login and
+   * regenerate. The store never sees it, only its SHA-256.
+   */
+  get id(): string {
+    return stateOf(this).id
+  }
+
+  /** True until the session has been written to the store. */
+  get isNew(): boolean {
+    return stateOf(this).isNew
+  }
+
+  /** The value under `key`, or undefined. */
+  get<K extends DataKey<Data>>(key: K): Data[K] | undefined {
+    const data = stateOf(this).data
+    if (key.startsWith(FLASH_PREFIX) || !Object.hasOwn(data, key)) return undefined
+    return data[key] as Data[K]
+  }
+
+  /** Stores `value` (a JSON copy of it) under `key`. `undefined` deletes the key. */
+  set<K extends DataKey<Data>>(key: K, value: Data[K]): this {
+    assertDataKey(key)
+    const state = stateOf(this)
+    if (value === undefined) {
+      delete state.data[key]
+    } else {
+      putKey(state.data, key, toJson(key, value))
+    }
+    return this
+  }
+
+  /** Removes `key`. Returns whether it was there. */
+  delete<K extends DataKey<Data>>(key: K): boolean {
+    const state = stateOf(this)
+    if (key.startsWith(FLASH_PREFIX) || !Object.hasOwn(state.data, key)) return false
+    delete state.data[key]
+    return true
+  }
+
+  has<K extends DataKey<Data>>(key: K): boolean {
+    return !key.startsWith(FLASH_PREFIX) && Object.hasOwn(stateOf(this).data, key)
+  }
+
+  /** Removes every data key (and pending flash values). The user binding stays. */
+  clear(): void {
+    const state = stateOf(this)
+    for (const key of Object.keys(state.data)) delete state.data[key]
+  }
+
+  /** `[key, value]` pairs of the data, flash values excluded. */
+  entries(): Array<[DataKey<Data>, Data[DataKey<Data>]]> {
+    return Object.entries(stateOf(this).data)
+      .filter(([key]) => !key.startsWith(FLASH_PREFIX))
+      .map(([key, value]) => [key as DataKey<Data>, value as Data[DataKey<Data>]])
+  }
+
+  keys(): Array<DataKey<Data>> {
+    return this.entries().map(([key]) => key)
+  }
+
+  /**
+   * With a value: stores a flash value for the next request. Without: reads it once and
+   * removes it (undefined when there is none).
+   * @example
+   * session.flash('notice', 'Saved')   // on POST
+   * session.flash('notice')            // 'Saved' on the next GET, undefined after
+   */
+  flash<K extends DataKey<Flash>>(key: K): Flash[K] | undefined
+  flash<K extends DataKey<Flash>>(key: K, value: Flash[K]): this
+  flash<K extends DataKey<Flash>>(key: K, ...value: [Flash[K]] | []): Flash[K] | undefined | this {
+    const state = stateOf(this)
+    const dataKey = `${FLASH_PREFIX}${key}`
+    if (value.length === 1) {
+      putKey(state.data, dataKey, toJson(key, value[0]))
+      return this
+    }
+    if (!Object.hasOwn(state.data, dataKey)) return undefined
+    const read = state.data[dataKey] as Flash[K]
+    delete state.data[dataKey]
+    return read
+  }
+
+  /** Every pending flash value, read once. */
+  flashes(): Partial<Flash> {
+    const state = stateOf(this)
+    const out: Record<string, JsonValue> = {}
+    for (const key of Object.keys(state.data)) {
+      if (!key.startsWith(FLASH_PREFIX)) continue
+      putKey(out, key.slice(FLASH_PREFIX.length), state.data[key] as JsonValue)
+      delete state.data[key]
+    }
+    return out as Partial<Flash>
+  }
+
+  /** The keys set and removed since the session was loaded or last committed. */
+  changes(): ChangeSet {
+    return diff(stateOf(this))
+  }
+
+  get userId(): string | null {
+    return stateOf(this).meta.userId
+  }
+  get tenantId(): string | null {
+    return stateOf(this).meta.tenantId
+  }
+  get ip(): string | null {
+    return stateOf(this).meta.ip
+  }
+  get userAgent(): string | null {
+    return stateOf(this).meta.userAgent
+  }
+  get createdAt(): Date {
+    return new Date(stateOf(this).createdAt)
+  }
+  get updatedAt(): Date {
+    return new Date(stateOf(this).updatedAt)
+  }
+  get lastSeenAt(): Date {
+    return new Date(stateOf(this).lastSeenAt)
+  }
+  /** When the store forgets the session unless it is used again (idle) — never past the lifetime. */
+  get expiresAt(): Date {
+    return new Date(stateOf(this).expiresAt)
+  }
+  get isAuthenticated(): boolean {
+    const state = stateOf(this)
+    return state.meta.userId !== null && !state.cleared
+  }
+  /** True for a session that was destroyed, revoked or lost to a concurrent logout. */
+  get isDestroyed(): boolean {
+    return stateOf(this).cleared
+  }
+  /** True once the session's expiry has passed (by the wall clock). */
+  get isExpired(): boolean {
+    const state = stateOf(this)
+    return !state.isNew && state.expiresAt <= Date.now()
+  }
+  /** True when the store could not be read and the manager failed open: nothing will be saved. */
+  get isDegraded(): boolean {
+    return stateOf(this).degraded
+  }
+
+  /**
+   * Binds the session to a user: a new ID (against fixation), data kept, absolute lifetime
+   * restarted. The old ID is dead when this resolves.
+   */
+  async login(userId: string, options: LoginOptions = {}): Promise<void> {
+    await this.#owner().login(this, userId, options)
+  }
+
+  /** Destroys the session (every device keeps its own). The cookie is cleared at commit. */
+  async logout(): Promise<void> {
+    await this.#owner().destroy(this)
+  }
+
+  /** A new ID for the same data (call after a privilege change). */
+  async regenerate(): Promise<void> {
+    await this.#owner().regenerate(this)
+  }
+
+  /** Removes the session from the store. The object becomes a fresh, empty session. */
+  async destroy(): Promise<void> {
+    await this.#owner().destroy(this)
+  }
+
+  #owner(): SessionOwner {
+    const owner = owners.get(this)
+    if (!owner) throw new SessionStateError('this session has no manager')
+    return owner
+  }
+}
+
+/** @internal Own-property write, so a key such as `__proto__` is data, never a prototype change. */
+export function putKey(target: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+}
+
+function assertDataKey(key: unknown): asserts key is string {
+  if (typeof key !== 'string' || key.length === 0) {
+    throw new InvalidSessionDataError(String(key), 'keys must be non-empty strings')
+  }
+  if (key.startsWith(FLASH_PREFIX)) {
+    throw new InvalidSessionDataError(
+      key,
+      `keys starting with "${FLASH_PREFIX}" are reserved for flash values`,
+    )
+  }
+}
