@@ -4,6 +4,7 @@
  * @module
  */
 
+import { StoreError } from '../core/errors.js'
 import type { JsonObject, JsonValue, SessionRecord } from '../core/store.js'
 
 /** A row of `<prefix>sessions`, without its key. */
@@ -80,14 +81,29 @@ export function rowToRecord(row: SessionRow): SessionRecord | null {
   }
 }
 
-/** The bind values that store `record`. */
+/** A metadata field as bound: SQLite would silently turn a number into text, so refuse it. */
+function metaValue(value: unknown, field: string): string | null {
+  if (value === null || value === undefined) return null
+  if (typeof value !== 'string') throw new StoreError('sqlite', `${field} must be a string or null`)
+  return value
+}
+
+function encodeData(data: JsonObject): string {
+  try {
+    return JSON.stringify(data)
+  } catch (cause) {
+    throw new StoreError('sqlite', 'the session data is not JSON-serializable', { cause })
+  }
+}
+
+/** The bind values that store `record`; throws StoreError for a field SQLite cannot hold. */
 export function recordToValues(record: SessionRecord): SessionValues {
   return [
-    JSON.stringify(record.data),
-    record.userId ?? null,
-    record.tenantId ?? null,
-    record.ip ?? null,
-    record.userAgent ?? null,
+    encodeData(record.data),
+    metaValue(record.userId, 'userId'),
+    metaValue(record.tenantId, 'tenantId'),
+    metaValue(record.ip, 'ip'),
+    metaValue(record.userAgent, 'userAgent'),
     record.createdAt,
     record.updatedAt,
     record.lastSeenAt,

@@ -300,6 +300,17 @@ describe('SqliteStore failures', () => {
     )
   })
 
+  it('refuses metadata that is not a string instead of letting SQLite coerce it', async () => {
+    const store = new SqliteStore({ path: ':memory:' })
+    const now = Date.now()
+    const key = hashId(generateId())
+    await expect(
+      store.set(key, record(now, { userId: 42 as unknown as string })),
+    ).rejects.toMatchObject({ code: 'SESSIONKIT_STORE_ERROR' })
+    expect(await store.get(key, now)).toBeNull()
+    await store.close()
+  })
+
   it('reads a damaged row as missing', async () => {
     const db = new Database(':memory:')
     const store = new SqliteStore({ database: db })

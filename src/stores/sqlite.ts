@@ -427,6 +427,9 @@ export class SqliteStore implements Store {
     // A malformed key cannot name a record, so there is nothing to patch (not an error).
     if (!isValidStoreKey(key)) return false
     assertPatch(NAME, patch)
+    if (typeof patch.set !== 'object' || patch.set === null || !Array.isArray(patch.remove)) {
+      throw new StoreError(NAME, 'a patch needs a `set` object and a `remove` array')
+    }
     return this.#run('patch', () => this.#patch(key, patch, now))
   }
 
