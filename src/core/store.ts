@@ -10,8 +10,9 @@
  *
  * Errors: a missing, expired or malformed key is not an error (`null`, `false`, a no-op). Throw
  * only for system failures: StoreUnavailableError when the engine cannot be reached, StoreError
- * when it answered with a failure. A write with a key that is not a valid store key
- * ({@link isValidStoreKey}) throws InvalidStoreKeyError.
+ * when it answered with a failure. `set` and `putToken` with a key that is not a valid store
+ * key ({@link isValidStoreKey}) throw InvalidStoreKeyError; `patch` and `touch` with one
+ * resolve to false, since no such record can exist.
  * @module
  */
 
