@@ -1,0 +1,227 @@
+/**
+ * Holds a ServerResponse's first bytes until the session is committed. node:http apps call
+ * writeHead / write / end / flushHeaders synchronously, so the commit (which is async) cannot
+ * simply run first: the gate queues those calls, lets the caller carry on, and replays them in
+ * order once the Set-Cookie is on the response. That is what makes a redirect sent right after
+ * a session write safe: the browser cannot follow it before the write is in the store.
+ * @module
+ */
+import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { type FailureReply, failureReply, mergeVary, type SessionHeaders } from './shared.js'
+
+type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders'
+type Call = { method: Method; args: unknown[] }
+type Original = (this: ServerResponse, ...args: unknown[]) => unknown
+
+/**
+ * open: nothing written yet. holding: queueing until the commit is done. passing: calls go
+ * through (session headers re-applied on writeHead). discarding: our own reply replaced the
+ * app's, so its later calls are swallowed instead of crashing with "write after end".
+ */
+type GateState = 'open' | 'holding' | 'passing' | 'discarding'
+
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
+
+/** Adds the session headers, keeping the app's own cookies and Vary fields. Idempotent. */
+export function applySessionHeaders(res: ServerResponse, headers: SessionHeaders): void {
+  const current = res.getHeader('set-cookie')
+  const cookies = current === undefined ? [] : Array.isArray(current) ? current : [String(current)]
+  const missing = headers.setCookie.filter((cookie) => !cookies.includes(cookie))
+  if (missing.length > 0) res.setHeader('set-cookie', [...cookies, ...missing])
+  res.setHeader('cache-control', headers.cacheControl)
+  const vary = res.getHeader('vary')
+  res.setHeader(
+    'vary',
+    mergeVary(Array.isArray(vary) ? vary.join(', ') : vary?.toString(), headers.vary),
+  )
+  if (headers.token !== null) res.setHeader(headers.token.name, headers.token.value)
+}
+
+/** Sends a plain-text reply, with the given original methods when a gate is installed. */
+export function sendReply(
+  res: ServerResponse,
+  reply: FailureReply,
+  original: Pick<Record<Method, Original>, 'end' | 'writeHead'> = {
+    end: res.end as Original,
+    writeHead: res.writeHead as Original,
+  },
+): void {
+  if (res.headersSent) {
+    // Too late to change the status: cut the connection so the client sees a failure, not a
+    // truncated response that looks complete.
+    res.destroy()
+    return
+  }
+  for (const name of res.getHeaderNames()) res.removeHeader(name)
+  const headers = { ...reply.headers, 'content-length': Buffer.byteLength(reply.body) }
+  original.writeHead.call(res, reply.status, headers)
+  original.end.call(res, reply.body)
+}
+
+/** The response gate of one request. See the module comment. */
+export class ResponseGate {
+  readonly #res: ServerResponse
+  readonly #original: Record<Method, Original>
+  readonly #onFirstWrite: () => void
+  #state: GateState = 'open'
+  #queue: Call[] = []
+  #headers: SessionHeaders | null = null
+
+  /** Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes. */
+  constructor(res: ServerResponse, onFirstWrite: () => void) {
+    this.#res = res
+    this.#onFirstWrite = onFirstWrite
+    const original = {} as Record<Method, Original>
+    for (const method of METHODS) {
+      original[method] = res[method] as Original
+      // Own properties shadow the prototype; node's internals call this.writeHead too, which
+      // the passing state forwards.
+      Object.defineProperty(res, method, {
+        configurable: true,
+        writable: true,
+        value: (...args: unknown[]) => this.#call(method, args),
+      })
+    }
+    this.#original = original
+    this.#mirrorQueuedState()
+  }
+
+  /**
+   * While calls are queued, report what node would: headers sent after writeHead/write, ended
+   * after end. Code such as `if (!res.headersSent) res.writeHead(500)` (error handlers) then
+   * behaves as without the gate.
+   */
+  #mirrorQueuedState(): void {
+    const mirror = (name: 'headersSent' | 'writableEnded', queued: () => boolean) => {
+      const real = inheritedGetter(this.#res, name)
+      Object.defineProperty(this.#res, name, {
+        configurable: true,
+        get: () => (this.#state === 'holding' && queued()) || real(),
+      })
+    }
+    mirror('headersSent', () => this.#queue.length > 0)
+    mirror('writableEnded', () => this.#queue.some((call) => call.method === 'end'))
+  }
+
+  /** True once the app has started its response (or the commit was started another way). */
+  get started(): boolean {
+    return this.#state !== 'open'
+  }
+
+  /** Starts queueing without a write (the handler resolved first). */
+  hold(): void {
+    if (this.#state === 'open') this.#state = 'holding'
+  }
+
+  /**
+   * The commit is done: put the headers on the response and replay the queued calls in order.
+   * Returns what a replayed call threw (the app's mistake, e.g. an invalid header value, which
+   * it would have got synchronously without the gate); the response is then answered with 500.
+   */
+  release(headers: SessionHeaders | null): unknown {
+    if (this.#state === 'discarding') return undefined
+    this.#headers = headers
+    this.#state = 'passing'
+    if (headers !== null && !this.#res.headersSent) applySessionHeaders(this.#res, headers)
+    const queue = this.#queue
+    this.#queue = []
+    for (const [index, { method, args }] of queue.entries()) {
+      try {
+        this.#pass(method, args)
+      } catch (error) {
+        this.#queue = queue.slice(index + 1)
+        this.fail(failureReply(error))
+        return error
+      }
+    }
+    return undefined
+  }
+
+  /**
+   * Replaces the app's response with `reply` (or cuts the connection if headers are out).
+   * Queued and later calls are dropped; their callbacks still run so no caller waits forever.
+   */
+  fail(reply: FailureReply): void {
+    const queue = this.#queue
+    this.#queue = []
+    this.#state = 'discarding'
+    for (const call of queue) settleCallbacks(call.args)
+    sendReply(this.#res, reply, this.#original)
+  }
+
+  #call(method: Method, args: unknown[]): unknown {
+    switch (this.#state) {
+      case 'passing':
+        return this.#pass(method, args)
+      case 'discarding':
+        settleCallbacks(args)
+        return method === 'write' ? true : method === 'flushHeaders' ? undefined : this.#res
+      case 'open':
+        this.#state = 'holding'
+        this.#queue.push({ method, args })
+        this.#onFirstWrite()
+        break
+      case 'holding':
+        this.#queue.push({ method, args })
+        break
+    }
+    // Claim success while holding: the bytes are buffered here for the length of one commit,
+    // and a false from write() would make a streaming caller wait for a 'drain' we never emit.
+    return method === 'write' ? true : method === 'flushHeaders' ? undefined : this.#res
+  }
+
+  #pass(method: Method, args: unknown[]): unknown {
+    if (method !== 'writeHead') return this.#original[method].apply(this.#res, args)
+    const [status, second, third] = args
+    const message = typeof second === 'string' ? second : undefined
+    const headers = message === undefined ? second : third
+    if (!applyHeaderArgument(this.#res, headers))
+      return this.#original.writeHead.apply(this.#res, args)
+    // writeHead's own headers override setHeader() values; ours must survive them.
+    if (this.#headers !== null) applySessionHeaders(this.#res, this.#headers)
+    const rest = message === undefined ? [status] : [status, message]
+    return this.#original.writeHead.apply(this.#res, rest)
+  }
+}
+
+/**
+ * Applies writeHead's headers argument the way node does (an object sets, a flat
+ * `[name, value, …]` array replaces then appends). False when it is not something we can
+ * apply; the caller then hands the original arguments to node, which reports the mistake.
+ */
+function applyHeaderArgument(res: ServerResponse, headers: unknown): boolean {
+  if (headers === undefined || headers === null) return true
+  if (Array.isArray(headers)) {
+    if (headers.length % 2 !== 0 || !headers.every((item) => typeof item === 'string')) return false
+    const pairs: Array<[string, string]> = []
+    for (let i = 0; i < headers.length; i += 2) pairs.push([headers[i] ?? '', headers[i + 1] ?? ''])
+    for (const [name] of pairs) if (name) res.removeHeader(name)
+    for (const [name, value] of pairs) if (name) res.appendHeader(name, value)
+    return true
+  }
+  if (typeof headers !== 'object') return false
+  for (const [name, value] of Object.entries(headers as OutgoingHttpHeaders)) {
+    if (name) res.setHeader(name, value as string | number | readonly string[])
+  }
+  return true
+}
+
+/** The getter `name` of res's prototype chain, bound to res. */
+function inheritedGetter(res: ServerResponse, name: string): () => boolean {
+  for (
+    let proto = Object.getPrototypeOf(res);
+    proto !== null;
+    proto = Object.getPrototypeOf(proto)
+  ) {
+    const getter = Object.getOwnPropertyDescriptor(proto, name)?.get
+    if (getter) return () => Boolean(getter.call(res))
+  }
+  return () => false
+}
+
+/** Calls the completion callbacks of a dropped write/end, as node would once it is done. */
+function settleCallbacks(args: unknown[]): void {
+  for (const arg of args) {
+    if (typeof arg === 'function') process.nextTick(arg as () => void)
+  }
+}
