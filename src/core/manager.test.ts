@@ -261,6 +261,33 @@ describe('SessionManager: no lost updates', () => {
   })
 })
 
+describe('SessionManager: changes during a commit', () => {
+  it('keeps a change made while a commit is in flight pending for the next commit', async () => {
+    const { manager, store } = setup()
+    const session = await manager.load(undefined)
+    session.set('theme', 'a')
+    await manager.commit(session)
+    session.set('theme', 'b')
+    const inFlight = manager.commit(session)
+    session.set('cart', ['late'])
+    await inFlight
+    expect(session.changes()).toEqual({ set: { cart: ['late'] }, removed: [] })
+    await manager.commit(session)
+    const record = await store.get(hashId(session.id), Date.now())
+    expect(record?.data).toEqual({ theme: 'b', cart: ['late'] })
+  })
+
+  it('judges isExpired by the manager clock', async () => {
+    const { manager, clock } = setup({ lifetime: '1h' })
+    const session = await manager.load(undefined)
+    session.set('theme', 'a')
+    await manager.commit(session)
+    expect(session.isExpired).toBe(false)
+    clock.advance(3_600_000)
+    expect(session.isExpired).toBe(true)
+  })
+})
+
 describe('SessionManager: users', () => {
   it('login regenerates the ID, keeps the data, binds the user, and kills the old ID', async () => {
     const { manager } = setup()
@@ -412,8 +439,10 @@ describe('SessionManager: store failures', () => {
     managers.push(open)
     const degraded = await open.load(cookie)
     expect(degraded.isDegraded).toBe(true)
-    degraded.set('theme', 'light')
     expect(await open.commit(degraded)).toEqual([])
+    // Writes always fail closed: a change to a degraded session is never silently dropped.
+    degraded.set('theme', 'light')
+    await expect(open.commit(degraded)).rejects.toBeInstanceOf(StoreUnavailableError)
   })
 
   it('wraps unexpected store errors in a typed StoreError', async () => {

@@ -5,6 +5,7 @@ import {
   InvalidSessionDataError,
   SessionkitError,
   StoreError,
+  StoreUnavailableError,
 } from './errors.js'
 import { SessionEventEmitter } from './events.js'
 import { generateId, hashId, isWellFormedId } from './ids.js'
@@ -16,7 +17,8 @@ import {
 } from './options.js'
 import {
   createSession,
-  diff,
+  dataOf,
+  diffSnapshots,
   freshState,
   type LoginOptions,
   loadedState,
@@ -25,6 +27,7 @@ import {
   type SessionData,
   type SessionOwner,
   type SessionState,
+  snapshotOf,
   stateOf,
 } from './session.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord, Store } from './store.js'
@@ -107,6 +110,11 @@ export class SessionManager<
     }
   }
 
+  /** Milliseconds since the epoch by the manager's clock (the `clock` option). */
+  now(): number {
+    return this.options.clock.now()
+  }
+
   /** The store this manager writes to. */
   get store(): Store {
     return this.#store
@@ -179,27 +187,38 @@ export class SessionManager<
    */
   async commit(session: Session<Data, Flash>): Promise<string[]> {
     const state = stateOf(session)
-    if (state.degraded) return []
+    // Everything below writes what the data was at this instant; later changes stay pending.
+    const current = snapshotOf(state.data)
+    if (state.degraded) {
+      const changed = diffSnapshots(state.snapshot, current)
+      if (changed.removed.length === 0 && Object.keys(changed.set).length === 0) return []
+      throw new StoreUnavailableError(
+        this.#store.name,
+        'the session could not be loaded when the request began, so its changes cannot be saved',
+      )
+    }
     const now = this.options.clock.now()
     const clear = state.hadToken || state.cookiePending || state.cleared
 
     if (state.isNew) {
-      const hasContent = Object.keys(state.data).length > 0 || state.meta.userId !== null
+      const hasContent = current.size > 0 || state.meta.userId !== null
       if (this.options.lazy && !hasContent) {
         return clear ? [clearingCookie(this.options.cookie)] : []
       }
       state.lastSeenAt = now
       state.updatedAt = now
       state.expiresAt = this.#deadline(state.createdAt, now)
-      await this.#call('set', () => this.#store.set(state.key, this.#record(state)))
-      markCommitted(state)
+      const record = { ...this.#record(state), data: dataOf(current) }
+      await this.#call('set', () => this.#store.set(state.key, record))
+      markCommitted(state, current)
       state.cleared = false
       this.emit('created', { key: state.key, userId: state.meta.userId })
       return this.#cookieFor(state)
     }
 
-    const changes = diff(state)
-    const metaChanged = Object.keys(state.metaChanges).length > 0
+    const changes = diffSnapshots(state.snapshot, current)
+    const metaChanges = state.metaChanges
+    const metaChanged = Object.keys(metaChanges).length > 0
     if (changes.removed.length > 0 || Object.keys(changes.set).length > 0 || metaChanged) {
       const expiresAt = this.#deadline(state.createdAt, now)
       const applied = await this.#call('patch', () =>
@@ -211,13 +230,14 @@ export class SessionManager<
             updatedAt: now,
             lastSeenAt: now,
             expiresAt,
-            ...(metaChanged ? { meta: state.metaChanges } : {}),
+            ...(metaChanged ? { meta: metaChanges } : {}),
           },
           now,
         ),
       )
       if (!applied) return this.#lost(state)
-      markCommitted(state)
+      markCommitted(state, current)
+      if (state.metaChanges === metaChanges) state.metaChanges = {}
       return this.#moveDeadline(state, now, expiresAt)
     }
 
@@ -495,10 +515,18 @@ export class SessionManager<
       lastSeenAt: now,
     }
     next.expiresAt = this.#deadline(next.createdAt, now)
-    await this.#call('set', () => this.#store.set(next.key, this.#record(next)))
+    const current = snapshotOf(state.data)
+    const record = { ...this.#record(next), data: dataOf(current) }
+    await this.#call('set', () => this.#store.set(next.key, record))
     if (wasStored) await this.#call('destroy', () => this.#store.destroy(previousKey))
-    Object.assign(state, next, { cookiePending: true, cleared: false, touchPending: false })
-    markCommitted(state)
+    Object.assign(state, next, {
+      data: state.data,
+      cookiePending: true,
+      cleared: false,
+      touchPending: false,
+      degraded: false,
+    })
+    markCommitted(state, current)
     this.emit('regenerated', { key: state.key, previousKey, userId: state.meta.userId })
   }
 

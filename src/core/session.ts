@@ -27,6 +27,7 @@ export interface LoginOptions {
  * @internal
  */
 export interface SessionOwner {
+  now(): number
   login(session: object, userId: string, options: LoginOptions): Promise<void>
   regenerate(session: object): Promise<void>
   destroy(session: object): Promise<void>
@@ -113,8 +114,7 @@ export function freshState(
 
 /** @internal The state of a session read from the store. */
 export function loadedState(id: string, key: string, record: SessionRecord): SessionState {
-  const snapshot = new Map<string, string>()
-  for (const [k, v] of Object.entries(record.data)) snapshot.set(k, JSON.stringify(v))
+  const snapshot = snapshotOf(record.data)
   return {
     id,
     key,
@@ -141,24 +141,42 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
   }
 }
 
-/** @internal Keys set (with values) and removed since the snapshot. */
-export function diff(state: SessionState): ChangeSet {
+/** @internal The JSON of each data key: what a commit writes, and the base of the next change set. */
+export function snapshotOf(data: JsonObject): Map<string, string> {
+  return new Map(Object.entries(data).map(([key, value]) => [key, JSON.stringify(value)]))
+}
+
+/** @internal A fresh data object from a snapshot, detached from the live session. */
+export function dataOf(snapshot: Map<string, string>): JsonObject {
+  const data: JsonObject = {}
+  for (const [key, json] of snapshot) putKey(data, key, JSON.parse(json) as JsonValue)
+  return data
+}
+
+/** @internal Keys set (with values) and removed between two snapshots. */
+export function diffSnapshots(before: Map<string, string>, after: Map<string, string>): ChangeSet {
   const set: JsonObject = {}
   const removed: string[] = []
-  for (const [key, value] of Object.entries(state.data)) {
-    const json = JSON.stringify(value)
-    if (state.snapshot.get(key) !== json) putKey(set, key, JSON.parse(json) as JsonValue)
+  for (const [key, json] of after) {
+    if (before.get(key) !== json) putKey(set, key, JSON.parse(json) as JsonValue)
   }
-  for (const key of state.snapshot.keys()) {
-    if (!Object.hasOwn(state.data, key)) removed.push(key)
+  for (const key of before.keys()) {
+    if (!after.has(key)) removed.push(key)
   }
   return { set, removed }
 }
 
-/** @internal After a write: the current data is the new base of the change set. */
-export function markCommitted(state: SessionState): void {
-  state.snapshot = new Map(Object.entries(state.data).map(([k, v]) => [k, JSON.stringify(v)]))
-  state.metaChanges = {}
+/** @internal Keys set and removed since the last commit. */
+export function diff(state: SessionState): ChangeSet {
+  return diffSnapshots(state.snapshot, snapshotOf(state.data))
+}
+
+/**
+ * @internal After a write: `written` (taken before the write began) is the new base of the
+ * change set, so a change made while the write was in flight stays pending for the next commit.
+ */
+export function markCommitted(state: SessionState, written: Map<string, string>): void {
+  state.snapshot = written
   state.isNew = false
 }
 
@@ -324,10 +342,10 @@ export class Session<
   get isDestroyed(): boolean {
     return stateOf(this).cleared
   }
-  /** True once the session's expiry has passed (by the wall clock). */
+  /** True once the session's expiry has passed (by the manager's clock). */
   get isExpired(): boolean {
     const state = stateOf(this)
-    return !state.isNew && state.expiresAt <= Date.now()
+    return !state.isNew && state.expiresAt <= this.#owner().now()
   }
   /** True when the store could not be read and the manager failed open: nothing will be saved. */
   get isDegraded(): boolean {
