@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
+import { nodeSessions } from '../src/adapters/node.js'
 import { openStore, SessionManager } from '../src/index.js'
 
 type DemoData = { visits: number }
@@ -28,27 +29,17 @@ const sessions = new SessionManager<DemoData>({
   idleTimeout: '30m',
 })
 
-const server = createServer(async (req, res) => {
-  try {
-    const session = await sessions.load({
-      cookie: req.headers.cookie ?? null,
-      ip: req.socket.remoteAddress ?? null,
-      userAgent: req.headers['user-agent'] ?? null,
-    })
-    const visits = (session.get('visits') ?? 0) + 1
-    session.set('visits', visits)
-    const setCookie = await sessions.commit(session)
-    res.setHeader('Set-Cookie', setCookie)
-    res.setHeader('Cache-Control', 'no-store')
+const withSession = nodeSessions(sessions)
+
+const server = createServer(
+  withSession((req, res) => {
+    const visits = (req.session?.get('visits') ?? 0) + 1
+    req.session?.set('visits', visits)
     res.setHeader('Content-Type', 'text/html; charset=utf-8')
     res.end(`<!doctype html><title>sessionkit demo</title>
 <h1>sessionkit</h1><p>You have visited this page <strong id="visits">${visits}</strong> time(s) in this session.</p>`)
-  } catch (error) {
-    res.statusCode = 503
-    res.end('Session store unavailable, try again shortly.')
-    console.error('demo:', error instanceof Error ? error.message : error)
-  }
-})
+  }),
+)
 
 const port = Number(process.env.PORT ?? 3000)
 server.listen(port, () => console.log(`sessionkit demo on http://localhost:${port}`))
