@@ -1,5 +1,4 @@
-import { link, open, rename, stat, unlink } from 'node:fs/promises'
-import { hostname } from 'node:os'
+import { link, open, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
 import { performance } from 'node:perf_hooks'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -7,6 +6,7 @@ import { StoreError } from '../../core/errors.js'
 import { hasCode } from './failures.js'
 import { inDir } from './fs.js'
 import { STORE_NAME, scratchName } from './layout.js'
+import { isGoneLocalOwner, type LockOwner, newOwner, parseOwner } from './lock-owner.js'
 
 /**
  * One queue per name: callers run one at a time, in arrival order. Two hundred concurrent
@@ -57,87 +57,121 @@ export interface FileLockSettings {
   dirMode: number
 }
 
-/** Gives the lock back. Never throws: a lock that cannot be removed is taken over once stale. */
+/** Gives the lock back. Never throws: a lock that cannot be removed is taken over later. */
 export type ReleaseLock = () => Promise<void>
 
 const FIRST_DELAY_MS = 2
 const MAX_DELAY_MS = 50
 
-interface Identity {
-  ino: bigint
-  mtimeNs: bigint
-}
-
-async function identityOf(path: string): Promise<Identity | null> {
+/** What a lock file says about itself; null when it does not exist. */
+async function inspect(path: string): Promise<{ mtimeMs: number; owner: LockOwner | null } | null> {
   try {
-    const { ino, mtimeNs } = await stat(path, { bigint: true })
-    return { ino, mtimeNs }
+    const { mtimeMs } = await stat(path)
+    return { mtimeMs, owner: parseOwner(await readFile(path, 'utf8')) }
   } catch (err) {
     if (hasCode(err, 'ENOENT')) return null
     throw err
   }
 }
 
-function isStale(mtimeMs: number, staleAfter: number): boolean {
-  return Date.now() - mtimeMs > staleAfter
+/**
+ * A lock is abandoned when its holder is certainly dead (a process of this machine that no
+ * longer exists: taken over at once, so a crash blocks no one) or when it is older than
+ * staleAfter (a holder on another machine, or one we cannot check).
+ */
+function isAbandoned(
+  lock: { mtimeMs: number; owner: LockOwner | null },
+  staleAfter: number,
+): boolean {
+  if (Date.now() - lock.mtimeMs > staleAfter) return true
+  return lock.owner !== null && isGoneLocalOwner(lock.owner)
 }
 
-/** Creates the lock file with O_EXCL; null when it already exists. */
-async function tryCreate(path: string, settings: FileLockSettings): Promise<ReleaseLock | null> {
+/**
+ * Creates the lock file already holding `contents`; false when it exists. The contents go into
+ * a scratch file first, which is then hard-linked to the lock's name: link fails when the name
+ * exists, exactly like O_EXCL, and a lock file is never seen empty, so a process killed while
+ * taking a lock still leaves its name in it and is recognised as dead at once.
+ */
+async function createSigned(
+  path: string,
+  contents: string,
+  settings: FileLockSettings,
+): Promise<boolean> {
+  const dir = dirname(path)
+  const scratch = join(dir, scratchName(basename(path), 'tmp'))
+  await inDir(dir, settings.dirMode, () =>
+    writeFile(scratch, contents, { mode: settings.fileMode, flag: 'wx' }),
+  )
+  try {
+    await link(scratch, path)
+    return true
+  } catch (err) {
+    if (hasCode(err, 'EEXIST')) {
+      // NFS may answer a retried link with EEXIST although the first attempt succeeded.
+      return (await stat(scratch)).nlink === 2
+    }
+    if (hasCode(err, 'EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS')) {
+      return createExclusive(path, contents, settings)
+    }
+    throw err
+  } finally {
+    await unlink(scratch).catch(() => undefined)
+  }
+}
+
+/**
+ * O_EXCL creation, for filesystems without hard links. The file is empty for a moment, and a
+ * holder killed in that moment leaves a lock that is only taken over once stale.
+ */
+async function createExclusive(
+  path: string,
+  contents: string,
+  settings: FileLockSettings,
+): Promise<boolean> {
   let handle: Awaited<ReturnType<typeof open>>
   try {
-    handle = await inDir(dirname(path), settings.dirMode, () => open(path, 'wx', settings.fileMode))
+    handle = await open(path, 'wx', settings.fileMode)
   } catch (err) {
-    if (hasCode(err, 'EEXIST')) return null
+    if (hasCode(err, 'EEXIST')) return false
     throw err
   }
-  let identity: Identity | null
   try {
-    // Who holds it, for a human looking at a stuck lock; the store itself never reads it.
-    await handle.writeFile(`${process.pid}@${hostname()}\n`, 'utf8')
+    await handle.writeFile(contents, 'utf8')
     await handle.close()
-    // Read through the path after close, as release will: on NFS, attributes seen through the
-    // open handle may predate the flush.
-    identity = await identityOf(path)
   } catch (err) {
-    // A lock we made but cannot describe (disk full…) must not sit there until it is stale.
+    // A lock we made but could not sign (disk full…) must not block anyone.
     await handle.close().catch(() => undefined)
     await unlink(path).catch(() => undefined)
     throw err
   }
+  return true
+}
+
+/** Takes the lock if it is free; null when someone holds it. */
+async function tryCreate(path: string, settings: FileLockSettings): Promise<ReleaseLock | null> {
+  const owner = newOwner()
+  if (!(await createSigned(path, JSON.stringify(owner), settings))) return null
   return async function releaseLock() {
     try {
       // Remove only our own lock: had we held it past staleAfter, another writer owns it now.
-      const current = await identityOf(path)
-      if (
-        current &&
-        identity &&
-        current.ino === identity.ino &&
-        current.mtimeNs === identity.mtimeNs
-      ) {
-        await unlink(path)
-      }
+      if (parseOwner(await readFile(path, 'utf8'))?.nonce === owner.nonce) await unlink(path)
     } catch {
-      // Left in place; it goes stale and is taken over.
+      // Left in place; it is taken over once abandoned.
     }
   }
 }
 
 /**
- * Removes the lock file at `path` if it is stale; true if the caller should try to take the
- * lock again at once. Several processes may find the same stale lock: each renames it to a
- * name of its own first, so only one of them gets it, and whoever grabbed a fresh lock by
- * mistake (the stale one was already replaced) puts it back.
+ * Removes the lock file at `path` if it is abandoned; true if the caller should try to take
+ * the lock again at once. Several processes may find the same abandoned lock: each renames it
+ * to a name of its own first, so only one of them gets it, and one that grabbed a live lock by
+ * mistake (the abandoned one was replaced in between) puts it back.
  */
-export async function removeIfStale(path: string, staleAfter: number): Promise<boolean> {
-  let mtimeMs: number
-  try {
-    mtimeMs = (await stat(path)).mtimeMs
-  } catch (err) {
-    if (hasCode(err, 'ENOENT')) return true
-    throw err
-  }
-  if (!isStale(mtimeMs, staleAfter)) return false
+export async function removeIfAbandoned(path: string, staleAfter: number): Promise<boolean> {
+  const lock = await inspect(path)
+  if (lock === null) return true
+  if (!isAbandoned(lock, staleAfter)) return false
   const claimed = join(dirname(path), scratchName(basename(path), 'stale'))
   try {
     await rename(path, claimed)
@@ -146,7 +180,8 @@ export async function removeIfStale(path: string, staleAfter: number): Promise<b
     throw err
   }
   try {
-    if (isStale((await stat(claimed)).mtimeMs, staleAfter)) return true
+    const taken = await inspect(claimed)
+    if (taken === null || isAbandoned(taken, staleAfter)) return true
     await restore(claimed, path)
     return false
   } finally {
@@ -167,8 +202,8 @@ async function restore(claimed: string, path: string): Promise<void> {
 }
 
 /**
- * Takes the cross-process lock at `path`: create it with O_EXCL, and while another process
- * holds it, retry with a small growing backoff until `timeout`, taking it over once stale.
+ * Takes the cross-process lock at `path`: create it exclusively, and while another process
+ * holds it, retry with a small growing backoff until `timeout`, taking it over once abandoned.
  */
 export async function acquireFileLock(
   path: string,
@@ -179,7 +214,7 @@ export async function acquireFileLock(
   for (;;) {
     const release = await tryCreate(path, settings)
     if (release) return release
-    if (await removeIfStale(path, settings.staleAfter)) continue
+    if (await removeIfAbandoned(path, settings.staleAfter)) continue
     if (performance.now() >= deadline) {
       throw new StoreError(
         STORE_NAME,

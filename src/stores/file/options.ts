@@ -20,9 +20,11 @@ export interface FileStoreOptions {
   lockTimeout?: Duration
   /**
    * Age after which a lock file is taken to be left behind by a crashed process and is taken
-   * over. Must be longer than any write can take, pauses included: a writer that holds a lock
-   * longer than this may lose it to another writer. On a shared filesystem the hosts' clocks
-   * must agree to well within this.
+   * over. Only matters when the holder cannot be checked (a process on another machine or in
+   * another container): a lock of a dead process of this machine is taken over at once. Must
+   * be longer than any write can take, pauses included: a writer that holds a lock longer than
+   * this may lose it to another writer. On a shared filesystem the hosts' clocks must agree to
+   * well within this.
    * @default '10s'
    */
   staleLockAfter?: Duration

@@ -30,7 +30,7 @@ import {
   scratchName,
   userDirName,
 } from './layout.js'
-import { acquireFileLock, type FileLockSettings, processMutex, removeIfStale } from './locks.js'
+import { acquireFileLock, type FileLockSettings, processMutex, removeIfAbandoned } from './locks.js'
 import {
   type FileStoreOptions,
   type ResolvedFileStoreOptions,
@@ -475,7 +475,7 @@ export class FileStore implements Store {
     await forEachLimit(names, PARALLEL_FILES, async (name) => {
       const path = join(this.#layout.locks, name)
       if (isScratchName(name)) await this.#removeOldScratch(path)
-      else await removeIfStale(path, this.#options.staleLockAfter)
+      else await removeIfAbandoned(path, this.#options.staleLockAfter)
     })
   }
 
