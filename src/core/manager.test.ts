@@ -486,3 +486,45 @@ describe('SessionManager: options', () => {
     store.close()
   })
 })
+
+describe('SessionManager: cleanup', () => {
+  it('removes expired sessions on its interval and stops when closed', async () => {
+    const store = new MemoryStore({ sweepInterval: 0 })
+    const secret = randomBytes(32).toString('base64url')
+    const manager = new SessionManager<Data>({
+      store,
+      secrets: [secret],
+      lifetime: 50,
+      cleanupInterval: 20,
+    })
+    const id = await manager.createSessionForUser('dave')
+    const key = hashId(id)
+    // The sweeper is off, so only the manager's cleanup timer can remove the record; reading
+    // with now = 0 sees it for as long as it physically exists.
+    expect(await store.get(key, 0)).not.toBeNull()
+    const deadline = Date.now() + 2000
+    while ((await store.get(key, 0)) !== null && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10))
+    }
+    expect(await store.get(key, 0)).toBeNull()
+    await manager.close()
+    await manager.close() // idempotent
+    await expect(manager.cleanup()).rejects.toMatchObject({ code: 'SESSIONKIT_STORE_UNAVAILABLE' })
+  })
+
+  it('refuses cleanup on a store without the capability', async () => {
+    const store = new MemoryStore()
+    const limited = new Proxy(store, {
+      get(target, prop, receiver) {
+        if (prop === 'capabilities') return { ...target.capabilities, cleanup: false }
+        if (prop === 'cleanup') return undefined
+        const value = Reflect.get(target, prop, receiver)
+        return typeof value === 'function' ? value.bind(target) : value
+      },
+    })
+    const { manager } = setup({ store: limited })
+    await expect(manager.cleanup()).rejects.toMatchObject({
+      code: 'SESSIONKIT_CAPABILITY_UNSUPPORTED',
+    })
+  })
+})
