@@ -4,6 +4,7 @@
  * .ci/run) an unreachable server fails the run instead, so CI can never go green by skipping.
  */
 import { connect } from 'node:net'
+import { describe, it } from 'vitest'
 
 export const servicesRequired = process.env.SESSIONKIT_REQUIRE_SERVICES === '1'
 
@@ -48,4 +49,18 @@ export async function requireService(
   port: number,
 ): Promise<GateDecision> {
   return decideGate(service, await isReachable(host, port))
+}
+
+/**
+ * `describe(name, body)` when the gate lets the tests run; otherwise one skipped test whose
+ * name carries the reason, so the skip is visible in the report.
+ */
+export function describeWithService(gate: GateDecision, name: string, body: () => void): void {
+  if (gate.run) {
+    describe(name, body)
+  } else {
+    describe(name, () => {
+      it.skip(`skipped: ${gate.skipReason}`, () => {})
+    })
+  }
 }
