@@ -2,6 +2,7 @@ import { clearingCookie, readCookie, sessionCookie } from './cookies.js'
 import { sign, unsign } from './crypto.js'
 import {
   CapabilityUnsupportedError,
+  InvalidConfigError,
   InvalidSessionDataError,
   SessionkitError,
   StoreError,
@@ -15,6 +16,15 @@ import {
   type SessionManagerOptions,
   type SessionRequestInfo,
 } from './options.js'
+import {
+  clearChunks,
+  isSealedCookieBackend,
+  readSealedCookies,
+  type SealedCookieBackend,
+  sealedCookieLines,
+  sealPayload,
+  unsealPayload,
+} from './sealed.js'
 import {
   createSession,
   dataOf,
@@ -93,6 +103,8 @@ export class SessionManager<
 {
   readonly options: Readonly<ResolvedManagerOptions>
   readonly #store: Store
+  /** Set when the store keeps sessions in the cookie itself. */
+  readonly #sealed: SealedCookieBackend | null
   #cleanupTimer: NodeJS.Timeout | undefined
   #closed = false
 
@@ -100,6 +112,16 @@ export class SessionManager<
     super()
     this.options = Object.freeze(resolveManagerOptions(options))
     this.#store = this.options.store
+    this.#sealed = isSealedCookieBackend(this.#store) ? this.#store : null
+    if (this.#sealed && this.options.header !== null) {
+      throw new InvalidConfigError('header', 'is not supported with the sealed cookie store')
+    }
+    if (this.#sealed && this.options.maxSessionsPerUser !== null) {
+      throw new InvalidConfigError(
+        'maxSessionsPerUser',
+        'needs a server-side store: sealed cookies cannot be counted',
+      )
+    }
     if (this.options.cleanupInterval !== null && this.#store.capabilities.cleanup) {
       this.#cleanupTimer = setInterval(() => {
         this.cleanup().catch((error: unknown) =>
@@ -141,6 +163,7 @@ export class SessionManager<
       typeof request === 'object' && request !== null ? request : { cookie: request }
     const now = this.options.clock.now()
     const meta = { ip: input.ip ?? null, userAgent: input.userAgent ?? null }
+    if (this.#sealed) return this.#loadSealed(this.#sealed, input, now, meta)
     const fromCookie = readCookie(input.cookie, this.options.cookie.name)
     const fromHeader =
       fromCookie === undefined && this.options.header !== null && input.token
@@ -198,6 +221,7 @@ export class SessionManager<
       )
     }
     const now = this.options.clock.now()
+    if (this.#sealed) return this.#commitSealed(this.#sealed, state, current, now)
     const clear = state.hadToken || state.cookiePending || state.cleared
 
     if (state.isNew) {
@@ -318,7 +342,7 @@ export class SessionManager<
     const state = stateOf(session)
     const { key, isNew } = state
     const userId = state.meta.userId
-    if (!isNew) await this.#call('destroy', () => this.#store.destroy(key))
+    if (!isNew && !this.#sealed) await this.#call('destroy', () => this.#store.destroy(key))
     this.#reset(state, this.options.clock.now(), true)
     this.emit('destroyed', { key, userId, reason: userId === null ? 'destroy' : 'logout' })
   }
@@ -359,6 +383,7 @@ export class SessionManager<
     userId: string,
     options: { except?: Session<Data, Flash> | string } = {},
   ): Promise<number> {
+    if (this.#sealed) return this.#revokeSealed(this.#sealed, userId, options.except)
     const store = this.#byUser('revoking sessions by user')
     const exceptKey = this.#keyOf(options.except)
     return this.#call('destroyByUser', () =>
@@ -371,6 +396,7 @@ export class SessionManager<
    * when the handle is not a live session of that user, so one user cannot end another's.
    */
   async revokeUserSession(userId: string, handle: string): Promise<boolean> {
+    this.#serverSide('revoking one session by handle')
     const now = this.options.clock.now()
     if (typeof handle !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(handle)) return false
     const record = await this.#call('get', () => this.#store.get(handle, now))
@@ -406,6 +432,7 @@ export class SessionManager<
 
   /** Creates a session bound to `userId` and returns its raw ID. */
   async createSessionForUser(userId: string, options: CreateSessionOptions = {}): Promise<string> {
+    this.#serverSide('createSessionForUser')
     const now = this.options.clock.now()
     const state = freshState(generateId(), now, {
       ip: options.ip ?? null,
@@ -423,6 +450,7 @@ export class SessionManager<
 
   /** The user a live session belongs to, or null (unknown, malformed, expired or anonymous). */
   async getUserIdFromSessionId(id: string): Promise<string | null> {
+    this.#serverSide('getUserIdFromSessionId')
     if (typeof id !== 'string' || !isWellFormedId(id)) return null
     const now = this.options.clock.now()
     const record = await this.#call('get', () => this.#store.get(hashId(id), now))
@@ -432,6 +460,7 @@ export class SessionManager<
 
   /** Deletes one session by its raw ID. Unknown IDs are a no-op. */
   async deleteSession(id: string): Promise<void> {
+    this.#serverSide('deleteSession')
     if (typeof id !== 'string' || !isWellFormedId(id)) return
     const key = hashId(id)
     await this.#call('destroy', () => this.#store.destroy(key))
@@ -453,6 +482,139 @@ export class SessionManager<
       : Math.min(absolute, lastSeenAt + this.options.idleTimeout)
   }
 
+  /** load() for sessions that live in the cookie. */
+  async #loadSealed(
+    sealed: SealedCookieBackend,
+    input: LoadRequest,
+    now: number,
+    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+  ): Promise<Session<Data, Flash>> {
+    const name = this.options.cookie.name
+    const cookies = readSealedCookies(input.cookie, name)
+    const fresh = (hadToken: boolean) => {
+      const session = this.#fresh(now, meta, hadToken, false)
+      stateOf(session).sealedChunks = cookies.chunks
+      return session
+    }
+    if (cookies.value === null) return fresh(cookies.chunks > 0)
+    const payload = unsealPayload(this.options.keys, name, cookies.value)
+    if (payload === null) return fresh(true)
+    const { record } = payload
+    const key = hashId(payload.id)
+    if (this.#deadline(record.createdAt, record.lastSeenAt) <= now || record.expiresAt <= now) {
+      this.emit('expired', { key, userId: record.userId })
+      return fresh(true)
+    }
+    const userId = record.userId
+    if (sealed.revocations !== null && userId !== null) {
+      let current: number
+      try {
+        current = await this.#call('generation', () => sealed.generation(userId, now))
+      } catch (error) {
+        if (!this.options.failOpen) throw error
+        this.emit('error', { error, operation: 'load' })
+        const degraded = fresh(false)
+        stateOf(degraded).degraded = true
+        return degraded
+      }
+      if ((payload.generation ?? 0) < current) return fresh(true)
+    }
+    const state = loadedState(payload.id, key, record)
+    state.sealedChunks = cookies.chunks
+    state.generation = payload.generation
+    return createSession<Data, Flash>(this, state)
+  }
+
+  /** commit() for sessions that live in the cookie: re-seal when anything changed. */
+  #commitSealed(
+    sealed: SealedCookieBackend,
+    state: SessionState,
+    current: Map<string, string>,
+    now: number,
+  ): string[] {
+    const cookie = this.options.cookie
+    const hasContent = current.size > 0 || state.meta.userId !== null
+    if (state.isNew && !hasContent && (this.options.lazy || state.cleared)) {
+      const stale = state.hadToken || state.cleared || state.sealedChunks > 0
+      const lines = stale ? clearChunks(cookie, 0, Math.max(1, state.sealedChunks)) : []
+      state.sealedChunks = 0
+      return lines
+    }
+    const changes = diffSnapshots(state.snapshot, current)
+    const changed =
+      state.isNew ||
+      state.cookiePending ||
+      state.touchPending ||
+      changes.removed.length > 0 ||
+      Object.keys(changes.set).length > 0 ||
+      (this.options.rolling &&
+        this.options.idleTimeout !== null &&
+        now - state.lastSeenAt >= this.options.touchAfter)
+    if (!changed) return []
+    const expiresAt = this.#deadline(state.createdAt, now)
+    const record: SessionRecord = {
+      ...this.#record(state),
+      data: dataOf(current),
+      updatedAt: now,
+      lastSeenAt: now,
+      expiresAt,
+    }
+    const value = sealPayload(this.options.keys, cookie.name, {
+      id: state.id,
+      record,
+      generation: state.generation,
+    })
+    const { lines, chunks } = sealedCookieLines(
+      cookie,
+      value,
+      expiresAt,
+      state.sealedChunks,
+      sealed.maxChunks,
+    )
+    const created = state.isNew
+    Object.assign(state, { updatedAt: now, lastSeenAt: now, expiresAt, sealedChunks: chunks })
+    Object.assign(state, { cookiePending: false, touchPending: false, cleared: false })
+    markCommitted(state, current)
+    if (created) this.emit('created', { key: state.key, userId: state.meta.userId })
+    return lines
+  }
+
+  /**
+   * Sealed cookies cannot be deleted server-side, so "revoke" moves the user's generation
+   * forward: every cookie issued before is refused from then on. `except` keeps one session by
+   * stamping it with the new generation (it is re-sealed at its next commit). The number of
+   * cookies this invalidates is unknown to the server; resolves to 0.
+   */
+  async #revokeSealed(
+    sealed: SealedCookieBackend,
+    userId: string,
+    except: Session<Data, Flash> | string | undefined,
+  ): Promise<number> {
+    if (sealed.revocations === null) {
+      throw new CapabilityUnsupportedError(
+        'cookie',
+        'revoking sessions (give the cookie store a `revocations` server store)',
+      )
+    }
+    if (typeof except === 'string') {
+      throw new InvalidSessionDataError('except', 'with the cookie store, pass the Session itself')
+    }
+    const now = this.options.clock.now()
+    const generation = await this.#call('revoke', () =>
+      sealed.revoke(userId, now, this.options.lifetime),
+    )
+    if (except !== undefined) {
+      const state = stateOf(except)
+      if (state.meta.userId === userId) Object.assign(state, { generation, cookiePending: true })
+    }
+    return 0
+  }
+
+  /** Throws CapabilityUnsupportedError for calls that need sessions held server-side. */
+  #serverSide(feature: string): void {
+    if (this.#sealed) throw new CapabilityUnsupportedError('cookie', feature)
+  }
+
   #fresh(
     now: number,
     meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
@@ -467,12 +629,13 @@ export class SessionManager<
 
   /** Turns a state into a fresh, empty one with a new ID, remembering that a cookie must be cleared. */
   #reset(state: SessionState, now: number, cleared: boolean): void {
-    const { fromHeader } = state
+    const { fromHeader, sealedChunks } = state
     const meta = { ip: state.meta.ip, userAgent: state.meta.userAgent }
     Object.assign(state, freshState(generateId(), now, meta), {
       hadToken: true,
       fromHeader,
       cleared,
+      sealedChunks,
     })
   }
 
@@ -516,9 +679,18 @@ export class SessionManager<
     }
     next.expiresAt = this.#deadline(next.createdAt, now)
     const current = snapshotOf(state.data)
-    const record = { ...this.#record(next), data: dataOf(current) }
-    await this.#call('set', () => this.#store.set(next.key, record))
-    if (wasStored) await this.#call('destroy', () => this.#store.destroy(previousKey))
+    if (this.#sealed) {
+      // Nothing to insert or destroy server-side: the new cookie replaces the old one.
+      const sealed = this.#sealed
+      const userId = next.meta.userId
+      if (meta.userId !== undefined && userId !== null) {
+        next.generation = await this.#call('generation', () => sealed.generation(userId, now))
+      }
+    } else {
+      const record = { ...this.#record(next), data: dataOf(current) }
+      await this.#call('set', () => this.#store.set(next.key, record))
+      if (wasStored) await this.#call('destroy', () => this.#store.destroy(previousKey))
+    }
     Object.assign(state, next, {
       data: state.data,
       cookiePending: true,

@@ -61,6 +61,10 @@ export interface SessionState {
   cleared: boolean
   /** The store could not be read and the manager fails open: nothing is written for it. */
   degraded: boolean
+  /** Sealed-cookie sessions: how many cookies carried the session in the request. */
+  sealedChunks: number
+  /** Sealed-cookie sessions: the user's generation when bound (see CookieStore revocations). */
+  generation: number | null
 }
 
 const states = new WeakMap<object, SessionState>()
@@ -109,6 +113,8 @@ export function freshState(
     touchPending: false,
     cleared: false,
     degraded: false,
+    sealedChunks: 0,
+    generation: null,
   }
 }
 
@@ -138,6 +144,8 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
     touchPending: false,
     cleared: false,
     degraded: false,
+    sealedChunks: 0,
+    generation: null,
   }
 }
 

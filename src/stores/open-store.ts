@@ -6,6 +6,7 @@
 
 import { InvalidConfigError } from '../core/errors.js'
 import type { Store } from '../core/store.js'
+import { CookieStore } from './cookie.js'
 import { FileStore } from './file.js'
 import { MemoryStore } from './memory.js'
 import { SqliteStore, type SqliteSynchronous } from './sqlite.js'
@@ -46,6 +47,22 @@ function openSqlite(url: StoreUrl): Store {
   return new SqliteStore({ ...options, path })
 }
 
+function openCookie(url: StoreUrl): Store {
+  if (url.body !== '') {
+    throw new InvalidConfigError('store', 'a cookie: URL takes no path, e.g. "cookie:?maxChunks=3"')
+  }
+  const { revocations, ...options } = readParams(url, {
+    maxChunks: 'integer',
+    revocationCacheTtl: 'duration',
+    revocations: 'string',
+  })
+  // `revocations` is itself a store URL (percent-encoded), e.g. cookie:?revocations=redis%3A%2F%2F…
+  return new CookieStore({
+    ...options,
+    ...(revocations === undefined ? {} : { revocations: openStore(revocations) }),
+  })
+}
+
 /**
  * Every scheme openStore understands, mapped to its factory. Adding a store is one line here
  * plus its factory; a factory must load its driver lazily (in the store's constructor), so
@@ -55,6 +72,7 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
   memory: openMemory,
   file: openFile,
   sqlite: openSqlite,
+  cookie: openCookie,
 }
 
 /**
