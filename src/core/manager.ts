@@ -4,8 +4,6 @@ import {
   CapabilityUnsupportedError,
   InvalidConfigError,
   InvalidSessionDataError,
-  SessionkitError,
-  StoreError,
   StoreUnavailableError,
 } from './errors.js'
 import { SessionEventEmitter } from './events.js'
@@ -16,15 +14,15 @@ import {
   type SessionManagerOptions,
   type SessionRequestInfo,
 } from './options.js'
+import { callStore, isPastDeadline, isTouchDue, recordOf, sessionDeadline } from './policy.js'
+import { isSealedCookieBackend, type SealedCookieBackend } from './sealed.js'
 import {
-  clearChunks,
-  isSealedCookieBackend,
-  readSealedCookies,
-  type SealedCookieBackend,
-  sealedCookieLines,
-  sealPayload,
-  unsealPayload,
-} from './sealed.js'
+  commitSealed,
+  generationForLogin,
+  loadSealed,
+  revokeSealed,
+  type SealedHost,
+} from './sealed-flow.js'
 import {
   createSession,
   dataOf,
@@ -105,6 +103,7 @@ export class SessionManager<
   readonly #store: Store
   /** Set when the store keeps sessions in the cookie itself. */
   readonly #sealed: SealedCookieBackend | null
+  readonly #sealedHost: SealedHost<Session<Data, Flash>> | null
   #cleanupTimer: NodeJS.Timeout | undefined
   #closed = false
 
@@ -113,6 +112,13 @@ export class SessionManager<
     this.options = Object.freeze(resolveManagerOptions(options))
     this.#store = this.options.store
     this.#sealed = isSealedCookieBackend(this.#store) ? this.#store : null
+    this.#sealedHost = this.#sealed && {
+      options: this.options,
+      sealed: this.#sealed,
+      fresh: (now, meta, hadToken) => this.#fresh(now, meta, hadToken, false),
+      adopt: (state) => createSession<Data, Flash>(this, state),
+      emit: (name, event) => this.emit(name, event),
+    }
     if (this.#sealed && this.options.header !== null) {
       throw new InvalidConfigError('header', 'is not supported with the sealed cookie store')
     }
@@ -163,7 +169,7 @@ export class SessionManager<
       typeof request === 'object' && request !== null ? request : { cookie: request }
     const now = this.options.clock.now()
     const meta = { ip: input.ip ?? null, userAgent: input.userAgent ?? null }
-    if (this.#sealed) return this.#loadSealed(this.#sealed, input, now, meta)
+    if (this.#sealedHost) return loadSealed(this.#sealedHost, input.cookie, now, meta)
     const fromCookie = readCookie(input.cookie, this.options.cookie.name)
     const fromHeader =
       fromCookie === undefined && this.options.header !== null && input.token
@@ -189,7 +195,7 @@ export class SessionManager<
     }
     if (record === null) return this.#fresh(now, meta, true, fromHeader !== undefined)
 
-    if (this.#deadline(record.createdAt, record.lastSeenAt) <= now || record.expiresAt <= now) {
+    if (isPastDeadline(this.options, record, now)) {
       // The policy may be stricter than when the record was written (a shorter lifetime).
       await this.#call('destroy', () => this.#store.destroy(key)).catch((error: unknown) =>
         this.emit('error', { error, operation: 'destroy expired session' }),
@@ -221,7 +227,7 @@ export class SessionManager<
       )
     }
     const now = this.options.clock.now()
-    if (this.#sealed) return this.#commitSealed(this.#sealed, state, current, now)
+    if (this.#sealedHost) return commitSealed(this.#sealedHost, state, current, now)
     const clear = state.hadToken || state.cookiePending || state.cleared
 
     if (state.isNew) {
@@ -231,8 +237,8 @@ export class SessionManager<
       }
       state.lastSeenAt = now
       state.updatedAt = now
-      state.expiresAt = this.#deadline(state.createdAt, now)
-      const record = { ...this.#record(state), data: dataOf(current) }
+      state.expiresAt = sessionDeadline(this.options, state.createdAt, now)
+      const record = { ...recordOf(state), data: dataOf(current) }
       await this.#call('set', () => this.#store.set(state.key, record))
       markCommitted(state, current)
       state.cleared = false
@@ -244,7 +250,7 @@ export class SessionManager<
     const metaChanges = state.metaChanges
     const metaChanged = Object.keys(metaChanges).length > 0
     if (changes.removed.length > 0 || Object.keys(changes.set).length > 0 || metaChanged) {
-      const expiresAt = this.#deadline(state.createdAt, now)
+      const expiresAt = sessionDeadline(this.options, state.createdAt, now)
       const applied = await this.#call('patch', () =>
         this.#store.patch(
           state.key,
@@ -265,13 +271,8 @@ export class SessionManager<
       return this.#moveDeadline(state, now, expiresAt)
     }
 
-    const touchDue =
-      state.touchPending ||
-      (this.options.rolling &&
-        this.options.idleTimeout !== null &&
-        now - state.lastSeenAt >= this.options.touchAfter)
-    if (touchDue) {
-      const expiresAt = this.#deadline(state.createdAt, now)
+    if (isTouchDue(this.options, state, now)) {
+      const expiresAt = sessionDeadline(this.options, state.createdAt, now)
       const touched = await this.#call('touch', () =>
         this.#store.touch(state.key, { lastSeenAt: now, expiresAt }, now),
       )
@@ -357,10 +358,7 @@ export class SessionManager<
     const currentKey = this.#keyOf(options.current)
     const rows = await this.#call('listByUser', () => store.listByUser(userId, now))
     return rows
-      .filter(
-        ({ record }) =>
-          record.expiresAt > now && this.#deadline(record.createdAt, record.lastSeenAt) > now,
-      )
+      .filter(({ record }) => !isPastDeadline(this.options, record, now))
       .map(({ key, record }) => ({
         handle: key,
         userId,
@@ -383,7 +381,7 @@ export class SessionManager<
     userId: string,
     options: { except?: Session<Data, Flash> | string } = {},
   ): Promise<number> {
-    if (this.#sealed) return this.#revokeSealed(this.#sealed, userId, options.except)
+    if (this.#sealedHost) return revokeSealed(this.#sealedHost, userId, options.except)
     const store = this.#byUser('revoking sessions by user')
     const exceptKey = this.#keyOf(options.except)
     return this.#call('destroyByUser', () =>
@@ -441,8 +439,8 @@ export class SessionManager<
     state.meta.userId = userId
     state.meta.tenantId = options.tenantId ?? null
     state.data = { ...(options.data ?? {}) }
-    state.expiresAt = this.#deadline(now, now)
-    await this.#call('set', () => this.#store.set(state.key, this.#record(state)))
+    state.expiresAt = sessionDeadline(this.options, now, now)
+    await this.#call('set', () => this.#store.set(state.key, recordOf(state)))
     this.emit('created', { key: state.key, userId })
     await this.#enforceCap(userId, state.key)
     return state.id
@@ -454,7 +452,7 @@ export class SessionManager<
     if (typeof id !== 'string' || !isWellFormedId(id)) return null
     const now = this.options.clock.now()
     const record = await this.#call('get', () => this.#store.get(hashId(id), now))
-    if (record === null || this.#deadline(record.createdAt, record.lastSeenAt) <= now) return null
+    if (record === null || isPastDeadline(this.options, record, now)) return null
     return record.userId
   }
 
@@ -473,142 +471,6 @@ export class SessionManager<
   }
 
   // Internals.
-
-  /** min(lastSeen + idleTimeout, createdAt + lifetime): the store's expiry and the cookie's. */
-  #deadline(createdAt: number, lastSeenAt: number): number {
-    const absolute = createdAt + this.options.lifetime
-    return this.options.idleTimeout === null
-      ? absolute
-      : Math.min(absolute, lastSeenAt + this.options.idleTimeout)
-  }
-
-  /** load() for sessions that live in the cookie. */
-  async #loadSealed(
-    sealed: SealedCookieBackend,
-    input: LoadRequest,
-    now: number,
-    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
-  ): Promise<Session<Data, Flash>> {
-    const name = this.options.cookie.name
-    const cookies = readSealedCookies(input.cookie, name)
-    const fresh = (hadToken: boolean) => {
-      const session = this.#fresh(now, meta, hadToken, false)
-      stateOf(session).sealedChunks = cookies.chunks
-      return session
-    }
-    if (cookies.value === null) return fresh(cookies.chunks > 0)
-    const payload = unsealPayload(this.options.keys, name, cookies.value)
-    if (payload === null) return fresh(true)
-    const { record } = payload
-    const key = hashId(payload.id)
-    if (this.#deadline(record.createdAt, record.lastSeenAt) <= now || record.expiresAt <= now) {
-      this.emit('expired', { key, userId: record.userId })
-      return fresh(true)
-    }
-    const userId = record.userId
-    if (sealed.revocations !== null && userId !== null) {
-      let current: number
-      try {
-        current = await this.#call('generation', () => sealed.generation(userId, now))
-      } catch (error) {
-        if (!this.options.failOpen) throw error
-        this.emit('error', { error, operation: 'load' })
-        const degraded = fresh(false)
-        stateOf(degraded).degraded = true
-        return degraded
-      }
-      if ((payload.generation ?? 0) < current) return fresh(true)
-    }
-    const state = loadedState(payload.id, key, record)
-    state.sealedChunks = cookies.chunks
-    state.generation = payload.generation
-    return createSession<Data, Flash>(this, state)
-  }
-
-  /** commit() for sessions that live in the cookie: re-seal when anything changed. */
-  #commitSealed(
-    sealed: SealedCookieBackend,
-    state: SessionState,
-    current: Map<string, string>,
-    now: number,
-  ): string[] {
-    const cookie = this.options.cookie
-    const hasContent = current.size > 0 || state.meta.userId !== null
-    if (state.isNew && !hasContent && (this.options.lazy || state.cleared)) {
-      const stale = state.hadToken || state.cleared || state.sealedChunks > 0
-      const lines = stale ? clearChunks(cookie, 0, Math.max(1, state.sealedChunks)) : []
-      state.sealedChunks = 0
-      return lines
-    }
-    const changes = diffSnapshots(state.snapshot, current)
-    const changed =
-      state.isNew ||
-      state.cookiePending ||
-      state.touchPending ||
-      changes.removed.length > 0 ||
-      Object.keys(changes.set).length > 0 ||
-      (this.options.rolling &&
-        this.options.idleTimeout !== null &&
-        now - state.lastSeenAt >= this.options.touchAfter)
-    if (!changed) return []
-    const expiresAt = this.#deadline(state.createdAt, now)
-    const record: SessionRecord = {
-      ...this.#record(state),
-      data: dataOf(current),
-      updatedAt: now,
-      lastSeenAt: now,
-      expiresAt,
-    }
-    const value = sealPayload(this.options.keys, cookie.name, {
-      id: state.id,
-      record,
-      generation: state.generation,
-    })
-    const { lines, chunks } = sealedCookieLines(
-      cookie,
-      value,
-      expiresAt,
-      state.sealedChunks,
-      sealed.maxChunks,
-    )
-    const created = state.isNew
-    Object.assign(state, { updatedAt: now, lastSeenAt: now, expiresAt, sealedChunks: chunks })
-    Object.assign(state, { cookiePending: false, touchPending: false, cleared: false })
-    markCommitted(state, current)
-    if (created) this.emit('created', { key: state.key, userId: state.meta.userId })
-    return lines
-  }
-
-  /**
-   * Sealed cookies cannot be deleted server-side, so "revoke" moves the user's generation
-   * forward: every cookie issued before is refused from then on. `except` keeps one session by
-   * stamping it with the new generation (it is re-sealed at its next commit). The number of
-   * cookies this invalidates is unknown to the server; resolves to 0.
-   */
-  async #revokeSealed(
-    sealed: SealedCookieBackend,
-    userId: string,
-    except: Session<Data, Flash> | string | undefined,
-  ): Promise<number> {
-    if (sealed.revocations === null) {
-      throw new CapabilityUnsupportedError(
-        'cookie',
-        'revoking sessions (give the cookie store a `revocations` server store)',
-      )
-    }
-    if (typeof except === 'string') {
-      throw new InvalidSessionDataError('except', 'with the cookie store, pass the Session itself')
-    }
-    const now = this.options.clock.now()
-    const generation = await this.#call('revoke', () =>
-      sealed.revoke(userId, now, this.options.lifetime),
-    )
-    if (except !== undefined) {
-      const state = stateOf(except)
-      if (state.meta.userId === userId) Object.assign(state, { generation, cookiePending: true })
-    }
-    return 0
-  }
 
   /** Throws CapabilityUnsupportedError for calls that need sessions held server-side. */
   #serverSide(feature: string): void {
@@ -647,17 +509,6 @@ export class SessionManager<
     return [clearingCookie(this.options.cookie)]
   }
 
-  #record(state: SessionState): SessionRecord {
-    return {
-      data: state.data,
-      ...state.meta,
-      createdAt: state.createdAt,
-      updatedAt: state.updatedAt,
-      lastSeenAt: state.lastSeenAt,
-      expiresAt: state.expiresAt,
-    }
-  }
-
   /** Insert under a new ID, then destroy the old one: the old ID is dead when this returns. */
   async #replace(
     state: SessionState,
@@ -677,17 +528,17 @@ export class SessionManager<
       updatedAt: now,
       lastSeenAt: now,
     }
-    next.expiresAt = this.#deadline(next.createdAt, now)
+    next.expiresAt = sessionDeadline(this.options, next.createdAt, now)
     const current = snapshotOf(state.data)
     if (this.#sealed) {
       // Nothing to insert or destroy server-side: the new cookie replaces the old one.
       const sealed = this.#sealed
       const userId = next.meta.userId
       if (meta.userId !== undefined && userId !== null) {
-        next.generation = await this.#call('generation', () => sealed.generation(userId, now))
+        next.generation = await generationForLogin(sealed, userId, now)
       }
     } else {
-      const record = { ...this.#record(next), data: dataOf(current) }
+      const record = { ...recordOf(next), data: dataOf(current) }
       await this.#call('set', () => this.#store.set(next.key, record))
       if (wasStored) await this.#call('destroy', () => this.#store.destroy(previousKey))
     }
@@ -748,14 +599,8 @@ export class SessionManager<
     }
   }
 
-  /** Runs a store call; anything that is not already a sessionkit error becomes a StoreError. */
-  async #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    try {
-      return await run()
-    } catch (error) {
-      if (error instanceof SessionkitError) throw error
-      throw new StoreError(this.#store.name, `${operation} failed unexpectedly`, { cause: error })
-    }
+  #call<T>(operation: string, run: () => Promise<T>): Promise<T> {
+    return callStore(this.#store.name, operation, run)
   }
 }
 
