@@ -37,6 +37,7 @@ export {
 } from './core/store-guards.js'
 export type { Clock, Duration } from './core/time.js'
 export { ManualClock, parseDuration, systemClock } from './core/time.js'
+export * from './state/index.js'
 export type { CookieStoreOptions } from './stores/cookie.js'
 export { CookieStore } from './stores/cookie.js'
 export { openStore } from './stores/open-store.js'

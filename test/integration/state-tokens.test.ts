@@ -1,0 +1,255 @@
+/**
+ * The state-token promises, on every server-side store that can run here: a token is consumed
+ * exactly once however many callers race for it (100 at once, from two store instances as two
+ * app servers would), only under its own purpose, never after it expired, and bad input gives
+ * null rather than an exception. The raw token never reaches a store, at rest or in a call.
+ *
+ * Server stores run when their server answers (and fail, instead of skipping, under
+ * SESSIONKIT_REQUIRE_SERVICES=1).
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import {
+  consumeMagicLink,
+  consumeOAuthState,
+  createOAuthState,
+  issueMagicLink,
+  ManualClock,
+  openStore,
+  StateTokens,
+  type Store,
+} from '../../src/index.js'
+import { STORE_SCHEMES } from '../../src/stores/open-store.js'
+import { describeWithService, type GateDecision, requireService } from '../support/services.js'
+
+const root = mkdtempSync(join(tmpdir(), 'sessionkit-state-'))
+afterAll(() => rmSync(root, { recursive: true, force: true }))
+
+interface Target {
+  name: string
+  /** A URL for openStore; twice the same URL gives two instances over the same data. */
+  url: () => string
+  /** Memory holds its data in the instance, so a second instance would not share it. */
+  shared: boolean
+  /** Every byte the store keeps on disk, for the at-rest check. */
+  atRest?: (url: string) => Buffer[]
+}
+
+let counter = 0
+
+/** Every file under `dir`, recursively: names and contents. */
+function everyFile(dir: string): Buffer[] {
+  const out: Buffer[] = []
+  for (const name of readdirSync(dir)) {
+    const path = join(dir, name)
+    out.push(Buffer.from(name))
+    if (statSync(path).isDirectory()) out.push(...everyFile(path))
+    else out.push(readFileSync(path))
+  }
+  return out
+}
+
+const EMBEDDED: Target[] = [
+  { name: 'memory', url: () => 'memory:?sweepInterval=0', shared: false },
+  {
+    name: 'file',
+    url: () => `file:${join(root, `files-${counter++}`)}`,
+    shared: true,
+    atRest: (url) => everyFile(url.slice('file:'.length)),
+  },
+  {
+    name: 'sqlite',
+    url: () => `sqlite:${join(root, `db-${counter++}`, 'state.db')}`,
+    shared: true,
+    // The database file with its -wal and -shm companions.
+    atRest: (url) => everyFile(join(url.slice('sqlite:'.length), '..')),
+  },
+]
+
+/** A table or key prefix of this file's own, so it never meets another suite's schema. */
+const NAMESPACE = 'sk_state_test_'
+
+const SERVERS: Array<Target & { service: string; port: number }> = [
+  {
+    name: 'postgres',
+    service: 'PostgreSQL',
+    port: 5432,
+    url: () => `postgres://postgres@127.0.0.1:5432/test?tablePrefix=${NAMESPACE}`,
+    shared: true,
+  },
+  {
+    name: 'mysql',
+    service: 'MySQL/MariaDB',
+    port: 3306,
+    url: () => `mysql://root@127.0.0.1:3306/test?tablePrefix=${NAMESPACE}`,
+    shared: true,
+  },
+  {
+    name: 'redis',
+    service: 'Redis',
+    port: 6379,
+    url: () => `redis://127.0.0.1:6379?prefix=${NAMESPACE}`,
+    shared: true,
+  },
+]
+
+/**
+ * Records every argument of every store call, so a test can show the raw token never reached
+ * the store, whatever the engine. Methods run on the real store (they use private fields).
+ */
+function recording(store: Store): { store: Store; calls: string[] } {
+  const calls: string[] = []
+  const proxy = new Proxy(store, {
+    get(target, property) {
+      const value: unknown = Reflect.get(target, property, target)
+      if (typeof value !== 'function') return value
+      return (...args: unknown[]) => {
+        calls.push(`${String(property)} ${JSON.stringify(args)}`)
+        return (value as (...a: unknown[]) => unknown).apply(target, args)
+      }
+    },
+  })
+  return { store: proxy, calls }
+}
+
+const MALFORMED: unknown[] = [
+  '',
+  'x',
+  'a'.repeat(10_000),
+  '../../',
+  '../../../etc/passwd',
+  'ünïcödé-🎉',
+  'é'.repeat(43),
+  "' OR 1=1 --",
+  '*',
+  null,
+  undefined,
+  { $ne: null },
+]
+
+function stateTokenCases(target: Target): void {
+  const opened: Store[] = []
+  const open = (url: string): Store => {
+    const store = openStore(url)
+    opened.push(store)
+    return store
+  }
+  afterAll(async () => {
+    await Promise.all(opened.map((store) => store.close()))
+  })
+
+  it('of 100 concurrent consumes of one token, exactly one gets the payload', async () => {
+    const url = target.url()
+    const first = new StateTokens({ store: open(url) })
+    // Two instances over the same data, as two app servers would have.
+    const second = target.shared ? new StateTokens({ store: open(url) }) : first
+    for (let round = 0; round < 3; round++) {
+      const payload = { round, returnTo: '/cart', verifier: 'v'.repeat(43) }
+      const token = await first.issue({ purpose: 'oauth', payload })
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) => (i % 2 ? second : first).consume(token, 'oauth')),
+      )
+      expect(results.filter((result) => result !== null)).toEqual([payload])
+      expect(results.filter((result) => result === null)).toHaveLength(99)
+      expect(await first.consume(token, 'oauth')).toBeNull()
+    }
+  })
+
+  it('refuses a token under another purpose, which stays consumable under its own', async () => {
+    const tokens = new StateTokens({ store: open(target.url()) })
+    const token = await tokens.issue({ purpose: 'magic-link', payload: { userId: 'u-1' } })
+    expect(await tokens.consume(token, 'oauth')).toBeNull()
+    expect(await tokens.consume(token, 'email-confirm')).toBeNull()
+    expect(await tokens.consume(token, 'magic-link')).toEqual({ userId: 'u-1' })
+    expect(await tokens.consume(token, 'magic-link')).toBeNull()
+  })
+
+  it('refuses an expired token', async () => {
+    const clock = new ManualClock(Date.now())
+    const tokens = new StateTokens({ store: open(target.url()), clock })
+    const token = await tokens.issue({ purpose: 'p', ttl: '1m' })
+    const later = await tokens.issue({ purpose: 'p', ttl: '2m' })
+    clock.advance(60_000)
+    expect(await tokens.consume(token, 'p')).toBeNull()
+    expect(await tokens.consume(later, 'p')).toEqual({})
+  })
+
+  it('gives null, never an exception, for unknown and malformed tokens', async () => {
+    const tokens = new StateTokens({ store: open(target.url()) })
+    const real = await tokens.issue({ purpose: 'p' })
+    expect(await tokens.consume('A'.repeat(43), 'p')).toBeNull()
+    for (const token of MALFORMED) {
+      await expect(tokens.consume(token, 'p')).resolves.toBeNull()
+    }
+    expect(await tokens.consume(real, 'p')).toEqual({})
+  })
+
+  it('never hands the raw token to the store', async () => {
+    const { store, calls } = recording(open(target.url()))
+    const tokens = new StateTokens({ store })
+    const issued = await Promise.all(
+      Array.from({ length: 10 }, (_, i) => tokens.issue({ purpose: 'p', payload: { i } })),
+    )
+    for (const token of issued.slice(5)) await tokens.consume(token, 'p')
+    expect(calls.length).toBe(15)
+    for (const token of issued) {
+      for (const call of calls) expect(call).not.toContain(token)
+    }
+  })
+
+  it('runs an OAuth state and a magic link through the store once each', async () => {
+    const tokens = new StateTokens({ store: open(target.url()) })
+    const auth = await createOAuthState(tokens, { binding: 'sid', returnTo: '/after' })
+    const flows = await Promise.all(
+      Array.from({ length: 20 }, () => consumeOAuthState(tokens, auth.state, { binding: 'sid' })),
+    )
+    expect(flows.filter((flow) => flow !== null)).toEqual([
+      { codeVerifier: auth.codeVerifier, returnTo: '/after', extra: {} },
+    ])
+    const link = await issueMagicLink(tokens, { email: 'ada@example.com' })
+    expect((await consumeMagicLink(tokens, link))?.email).toBe('ada@example.com')
+    expect(await consumeMagicLink(tokens, link)).toBeNull()
+  })
+
+  const atRest = target.atRest
+  if (atRest) {
+    it('keeps no raw token anywhere on disk', async () => {
+      const url = target.url()
+      const tokens = new StateTokens({ store: open(url) })
+      const issued = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => tokens.issue({ purpose: 'p', payload: { i } })),
+      )
+      for (const token of issued.slice(10)) await tokens.consume(token, 'p')
+      const files = atRest(url)
+      expect(files.length).toBeGreaterThan(0)
+      for (const bytes of files) {
+        for (const token of issued) expect(bytes.includes(token)).toBe(false)
+      }
+    })
+  }
+}
+
+describe.each(EMBEDDED)('state tokens on the $name store', (target) => {
+  stateTokenCases(target)
+})
+
+/**
+ * The scheme is registered in openStore: server stores are being added one by one, and a
+ * case for one that is not there yet skips with its reason rather than failing on the URL.
+ */
+function schemeGate(name: string, gate: GateDecision): GateDecision {
+  if (!gate.run || Object.hasOwn(STORE_SCHEMES, name)) return gate
+  return { run: false, skipReason: `openStore does not know the ${name}: scheme yet` }
+}
+
+for (const target of SERVERS) {
+  const gate = schemeGate(
+    target.name,
+    await requireService(target.service, '127.0.0.1', target.port),
+  )
+  describeWithService(gate, `state tokens on the ${target.name} store`, () => {
+    stateTokenCases(target)
+  })
+}
