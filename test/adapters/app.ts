@@ -41,6 +41,14 @@ export async function app(session: TestSession | null, url: URL): Promise<AppRes
     case '/login':
       await session.login(url.searchParams.get('user') ?? 'user-1')
       return json({ userId: session.userId })
+    case '/regenerate':
+      await session.regenerate()
+      return { status: 200, body: 'regenerated' }
+    case '/flash':
+      for (const [key, value] of url.searchParams) session.flash(key, value)
+      return { status: 303, headers: { location: '/flash-read' }, body: '' }
+    case '/flash-read':
+      return json(session.flashes())
     case '/logout':
       await session.logout()
       return { status: 200, body: 'bye' }

@@ -84,3 +84,8 @@ export interface SessionView {
 export function storeKeyOf(signed: string): string {
   return hashId(signed.slice(0, signed.lastIndexOf('.')))
 }
+
+/** The session ID inside a signed cookie or token value (what the auth-storage API takes). */
+export function sessionIdOf(signed: string): string {
+  return signed.slice(0, signed.lastIndexOf('.'))
+}

@@ -38,7 +38,8 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-function managerFor(faults: Faults, overrides: ManagerOverrides) {
+/** The manager every builder uses, over the fault-injectable store. */
+export function managerFor(faults: Faults, overrides: ManagerOverrides) {
   return new SessionManager<TestData, TestData>({
     store: faults.store,
     secrets: [SECRET],
@@ -48,7 +49,8 @@ function managerFor(faults: Faults, overrides: ManagerOverrides) {
   })
 }
 
-function collector(errors: TestServer['errors']) {
+/** An onError hook that records into `errors`. */
+export function collector(errors: TestServer['errors']) {
   return (error: unknown, context: ErrorContext) => {
     errors.push({ error, phase: context.phase })
   }
