@@ -132,7 +132,7 @@ describe('openStore', () => {
   })
 
   it('names the supported schemes when the scheme is unknown, and never echoes the URL', () => {
-    const url = 'postgresql://admin:hunter2@db.internal/sessions'
+    const url = 'mongodb://admin:hunter2@db.internal/sessions'
     let message = ''
     try {
       openStore(url)

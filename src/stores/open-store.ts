@@ -9,6 +9,7 @@ import type { Store } from '../core/store.js'
 import { CookieStore } from './cookie.js'
 import { FileStore } from './file.js'
 import { MemoryStore } from './memory.js'
+import { openPostgres } from './postgres-url.js'
 import { SqliteStore, type SqliteSynchronous } from './sqlite.js'
 import { localPath, parseStoreUrl, readParams, type StoreUrl } from './store-url.js'
 
@@ -73,6 +74,8 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
   file: openFile,
   sqlite: openSqlite,
   cookie: openCookie,
+  postgres: openPostgres,
+  postgresql: openPostgres,
 }
 
 /**
@@ -85,6 +88,7 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
  * | `memory:` `memory:?maxEntries=1000&sweepInterval=30s` | MemoryStore |
  * | `file:./data/sessions` `file:///var/lib/app/sessions?lockTimeout=2s` | FileStore |
  * | `sqlite:./data/sessions.db` `sqlite:///var/lib/app/sessions.db?synchronous=FULL` `sqlite::memory:` | SqliteStore |
+ * | `postgres://user:pass@host:5432/db?schema=auth&sslmode=require` (or `postgresql://`) | PostgresStore |
  *
  * Paths may use %-escapes (`%20` for a space, `%23` for `#`, `%3F` for `?`).
  *
