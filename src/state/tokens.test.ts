@@ -7,6 +7,7 @@ import {
 } from '../core/errors.js'
 import type { JsonValue, Store } from '../core/store.js'
 import { ManualClock } from '../core/time.js'
+import { CookieStore } from '../stores/cookie.js'
 import { MemoryStore } from '../stores/memory.js'
 import { StateTokens } from './tokens.js'
 
@@ -31,6 +32,10 @@ describe('StateTokens construction', () => {
       capabilities: { ...store.capabilities, tokens: false },
     })
     expect(() => new StateTokens({ store: without })).toThrow(CapabilityUnsupportedError)
+  })
+
+  it('refuses the sealed-cookie store, which has no server side to consume from', () => {
+    expect(() => new StateTokens({ store: new CookieStore() })).toThrow(CapabilityUnsupportedError)
   })
 
   it('refuses a missing store and bad durations with InvalidConfigError naming the field', () => {
