@@ -9,6 +9,7 @@ import type { Store } from '../core/store.js'
 import { CookieStore } from './cookie.js'
 import { FileStore } from './file.js'
 import { MemoryStore } from './memory.js'
+import { openMysqlUrl } from './mysql-open.js'
 import { openPostgres } from './postgres-url.js'
 import { SqliteStore, type SqliteSynchronous } from './sqlite.js'
 import { localPath, parseStoreUrl, readParams, type StoreUrl } from './store-url.js'
@@ -76,6 +77,8 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
   cookie: openCookie,
   postgres: openPostgres,
   postgresql: openPostgres,
+  mysql: openMysqlUrl,
+  mariadb: openMysqlUrl,
 }
 
 /**
@@ -89,6 +92,7 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
  * | `file:./data/sessions` `file:///var/lib/app/sessions?lockTimeout=2s` | FileStore |
  * | `sqlite:./data/sessions.db` `sqlite:///var/lib/app/sessions.db?synchronous=FULL` `sqlite::memory:` | SqliteStore |
  * | `postgres://user:pass@host:5432/db?schema=auth&sslmode=require` (or `postgresql://`) | PostgresStore |
+ * | `mysql://user:pass@host:3306/db?tablePrefix=app_&queryTimeout=2s` (or `mariadb://`) | MysqlStore |
  *
  * Paths may use %-escapes (`%20` for a space, `%23` for `#`, `%3F` for `?`).
  *
