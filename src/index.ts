@@ -3,6 +3,14 @@
  * @module
  */
 
+export type {
+  ConfigSources,
+  CookieConfig,
+  LoadConfigOptions,
+  LoadedConfig,
+  SessionkitConfig,
+} from './config/index.js'
+export { createFromConfig, loadConfig } from './config/index.js'
 export type { CookieOptions } from './core/cookies.js'
 export { COOKIE_DEFAULTS } from './core/cookies.js'
 export type { Secret } from './core/crypto.js'
