@@ -59,8 +59,8 @@ declare module 'fastify' {
 
   interface FastifyRequest {
     /**
-     * The request's session; `null` for requests the manager's `skip` matcher excludes (and on
-     * routes outside the context the plugin was registered in).
+     * The request's session; `null` for requests the manager's `skip` matcher excludes. Routes
+     * outside the context the plugin is registered in have no session property at all.
      */
     session: FastifySession | null
   }
