@@ -21,20 +21,29 @@ import {
   StateTokens,
   type Store,
 } from '../../src/index.js'
+import { MysqlStore, type MysqlStoreOptions } from '../../src/stores/mysql.js'
+import { FORCE_FLAVOUR } from '../../src/stores/mysql-server.js'
 import { STORE_SCHEMES } from '../../src/stores/open-store.js'
 import { describeWithService, type GateDecision, requireService } from '../support/services.js'
 
 const root = mkdtempSync(join(tmpdir(), 'sessionkit-state-'))
 afterAll(() => rmSync(root, { recursive: true, force: true }))
 
+/** One place the store keeps its data; `open()` twice gives two instances over that data. */
+interface Place {
+  open: () => Store
+  /** Every byte the store keeps on disk, for the at-rest check. */
+  atRest?: () => Buffer[]
+}
+
 interface Target {
   name: string
-  /** A URL for openStore; twice the same URL gives two instances over the same data. */
-  url: () => string
+  /** A fresh place (a new folder or database file; the same server for server stores). */
+  place: () => Place
   /** Memory holds its data in the instance, so a second instance would not share it. */
   shared: boolean
-  /** Every byte the store keeps on disk, for the at-rest check. */
-  atRest?: (url: string) => Buffer[]
+  /** The store keeps files this test can read: check them for raw tokens. */
+  onDisk?: boolean
 }
 
 let counter = 0
@@ -52,45 +61,81 @@ function everyFile(dir: string): Buffer[] {
 }
 
 const EMBEDDED: Target[] = [
-  { name: 'memory', url: () => 'memory:?sweepInterval=0', shared: false },
+  {
+    name: 'memory',
+    place: () => ({ open: () => openStore('memory:?sweepInterval=0') }),
+    shared: false,
+  },
   {
     name: 'file',
-    url: () => `file:${join(root, `files-${counter++}`)}`,
+    place: () => {
+      const dir = join(root, `files-${counter++}`)
+      return { open: () => openStore(`file:${dir}`), atRest: () => everyFile(dir) }
+    },
     shared: true,
-    atRest: (url) => everyFile(url.slice('file:'.length)),
+    onDisk: true,
   },
   {
     name: 'sqlite',
-    url: () => `sqlite:${join(root, `db-${counter++}`, 'state.db')}`,
+    place: () => {
+      const dir = join(root, `db-${counter++}`)
+      return {
+        open: () => openStore(`sqlite:${join(dir, 'state.db')}`),
+        // The database file with its -wal and -shm companions.
+        atRest: () => everyFile(dir),
+      }
+    },
     shared: true,
-    // The database file with its -wal and -shm companions.
-    atRest: (url) => everyFile(join(url.slice('sqlite:'.length), '..')),
+    onDisk: true,
   },
 ]
 
 /** A table or key prefix of this file's own, so it never meets another suite's schema. */
 const NAMESPACE = 'sk_state_test_'
+const MYSQL_URL = 'mysql://root@127.0.0.1:3306/test'
 
-const SERVERS: Array<Target & { service: string; port: number }> = [
+const SERVERS: Array<Target & { service: string; port: number; scheme: string }> = [
   {
     name: 'postgres',
+    scheme: 'postgres',
     service: 'PostgreSQL',
     port: 5432,
-    url: () => `postgres://postgres@127.0.0.1:5432/test?tablePrefix=${NAMESPACE}`,
+    place: () => ({
+      open: () => openStore(`postgres://postgres@127.0.0.1:5432/test?tablePrefix=${NAMESPACE}`),
+    }),
     shared: true,
   },
   {
     name: 'mysql',
+    scheme: 'mysql',
     service: 'MySQL/MariaDB',
     port: 3306,
-    url: () => `mysql://root@127.0.0.1:3306/test?tablePrefix=${NAMESPACE}`,
+    place: () => ({ open: () => openStore(`${MYSQL_URL}?tablePrefix=${NAMESPACE}`) }),
+    shared: true,
+  },
+  {
+    // The CI server is MariaDB, which consumes with DELETE … RETURNING; this runs the MySQL 8
+    // path (a transaction with SELECT … FOR UPDATE) against it too.
+    name: 'mysql (MySQL 8 transaction path)',
+    scheme: 'mysql',
+    service: 'MySQL/MariaDB',
+    port: 3306,
+    place: () => ({
+      open: () =>
+        new MysqlStore({
+          url: MYSQL_URL,
+          tablePrefix: NAMESPACE,
+          [FORCE_FLAVOUR]: 'mysql',
+        } as MysqlStoreOptions),
+    }),
     shared: true,
   },
   {
     name: 'redis',
+    scheme: 'redis',
     service: 'Redis',
     port: 6379,
-    url: () => `redis://127.0.0.1:6379?prefix=${NAMESPACE}`,
+    place: () => ({ open: () => openStore(`redis://127.0.0.1:6379?prefix=${NAMESPACE}`) }),
     shared: true,
   },
 ]
@@ -131,8 +176,9 @@ const MALFORMED: unknown[] = [
 
 function stateTokenCases(target: Target): void {
   const opened: Store[] = []
-  const open = (url: string): Store => {
-    const store = openStore(url)
+  /** Opens a store at `place` and closes it after the suite. */
+  const open = (place: Place): Store => {
+    const store = place.open()
     opened.push(store)
     return store
   }
@@ -141,10 +187,10 @@ function stateTokenCases(target: Target): void {
   })
 
   it('of 100 concurrent consumes of one token, exactly one gets the payload', async () => {
-    const url = target.url()
-    const first = new StateTokens({ store: open(url) })
+    const place = target.place()
+    const first = new StateTokens({ store: open(place) })
     // Two instances over the same data, as two app servers would have.
-    const second = target.shared ? new StateTokens({ store: open(url) }) : first
+    const second = target.shared ? new StateTokens({ store: open(place) }) : first
     for (let round = 0; round < 3; round++) {
       const payload = { round, returnTo: '/cart', verifier: 'v'.repeat(43) }
       const token = await first.issue({ purpose: 'oauth', payload })
@@ -158,7 +204,7 @@ function stateTokenCases(target: Target): void {
   })
 
   it('refuses a token under another purpose, which stays consumable under its own', async () => {
-    const tokens = new StateTokens({ store: open(target.url()) })
+    const tokens = new StateTokens({ store: open(target.place()) })
     const token = await tokens.issue({ purpose: 'magic-link', payload: { userId: 'u-1' } })
     expect(await tokens.consume(token, 'oauth')).toBeNull()
     expect(await tokens.consume(token, 'email-confirm')).toBeNull()
@@ -168,7 +214,7 @@ function stateTokenCases(target: Target): void {
 
   it('refuses an expired token', async () => {
     const clock = new ManualClock(Date.now())
-    const tokens = new StateTokens({ store: open(target.url()), clock })
+    const tokens = new StateTokens({ store: open(target.place()), clock })
     const token = await tokens.issue({ purpose: 'p', ttl: '1m' })
     const later = await tokens.issue({ purpose: 'p', ttl: '2m' })
     clock.advance(60_000)
@@ -177,7 +223,7 @@ function stateTokenCases(target: Target): void {
   })
 
   it('gives null, never an exception, for unknown and malformed tokens', async () => {
-    const tokens = new StateTokens({ store: open(target.url()) })
+    const tokens = new StateTokens({ store: open(target.place()) })
     const real = await tokens.issue({ purpose: 'p' })
     expect(await tokens.consume('A'.repeat(43), 'p')).toBeNull()
     for (const token of MALFORMED) {
@@ -187,7 +233,7 @@ function stateTokenCases(target: Target): void {
   })
 
   it('never hands the raw token to the store', async () => {
-    const { store, calls } = recording(open(target.url()))
+    const { store, calls } = recording(open(target.place()))
     const tokens = new StateTokens({ store })
     const issued = await Promise.all(
       Array.from({ length: 10 }, (_, i) => tokens.issue({ purpose: 'p', payload: { i } })),
@@ -200,7 +246,7 @@ function stateTokenCases(target: Target): void {
   })
 
   it('runs an OAuth state and a magic link through the store once each', async () => {
-    const tokens = new StateTokens({ store: open(target.url()) })
+    const tokens = new StateTokens({ store: open(target.place()) })
     const auth = await createOAuthState(tokens, { binding: 'sid', returnTo: '/after' })
     const flows = await Promise.all(
       Array.from({ length: 20 }, () => consumeOAuthState(tokens, auth.state, { binding: 'sid' })),
@@ -213,16 +259,15 @@ function stateTokenCases(target: Target): void {
     expect(await consumeMagicLink(tokens, link)).toBeNull()
   })
 
-  const atRest = target.atRest
-  if (atRest) {
+  if (target.onDisk) {
     it('keeps no raw token anywhere on disk', async () => {
-      const url = target.url()
-      const tokens = new StateTokens({ store: open(url) })
+      const place = target.place()
+      const tokens = new StateTokens({ store: open(place) })
       const issued = await Promise.all(
         Array.from({ length: 20 }, (_, i) => tokens.issue({ purpose: 'p', payload: { i } })),
       )
       for (const token of issued.slice(10)) await tokens.consume(token, 'p')
-      const files = atRest(url)
+      const files = place.atRest?.() ?? []
       expect(files.length).toBeGreaterThan(0)
       for (const bytes of files) {
         for (const token of issued) expect(bytes.includes(token)).toBe(false)
@@ -246,7 +291,7 @@ function schemeGate(name: string, gate: GateDecision): GateDecision {
 
 for (const target of SERVERS) {
   const gate = schemeGate(
-    target.name,
+    target.scheme,
     await requireService(target.service, '127.0.0.1', target.port),
   )
   describeWithService(gate, `state tokens on the ${target.name} store`, () => {
