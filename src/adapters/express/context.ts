@@ -1,0 +1,300 @@
+/**
+ * One request's session, run by express-session's rules: when a session counts as modified,
+ * when it is saved or only touched, when the cookie is sent, what regenerate, destroy, reload
+ * and save do, and what unsetting `req.session` does. The differences are sessionkit's: saves
+ * write only what changed, a session destroyed meanwhile is not written back, the commit
+ * happens before the response's first byte, and a destroyed session's cookie is cleared.
+ * @module
+ */
+import type { Request } from 'express'
+import { InvalidSessionDataError } from '../../core/errors.js'
+import type { LoginOptions } from '../../core/session.js'
+import type { JsonValue } from '../../core/store.js'
+import type { SessionHeaders } from '../shared.js'
+import type { Backend, Entry, RequestMeta } from './backend.js'
+import { Cookie, type CookieOptions } from './cookie.js'
+import type { ResolvedOptions } from './options.js'
+import { isSecure } from './secure.js'
+import { createSession, internalsOf, Session, type SessionHost, snapshotOf } from './session.js'
+import { clearingSetCookie, type ExpressSecret, sessionSetCookie } from './signature.js'
+import { type Snapshot, sameSnapshot, splitFlashes } from './tracking.js'
+
+/** What a request context starts from. */
+export interface ContextInit {
+  req: Request
+  options: ResolvedOptions
+  backend: Backend
+  /** The secrets for this request: the `secret` option's, or cookie-parser's `req.secret`. */
+  secrets: readonly ExpressSecret[]
+  /** The session ID the request's cookie carries, verified; undefined when none. */
+  cookieId: string | undefined
+  /** True when the request carries a cookie under the session cookie's name, valid or not. */
+  carried: boolean
+  cookieOptions: CookieOptions
+}
+
+function requestMeta(req: Request): RequestMeta {
+  const agent = req.headers['user-agent']
+  return { ip: req.ip ?? req.socket?.remoteAddress ?? null, userAgent: agent ?? null }
+}
+
+function headersFor(cookies: string[]): SessionHeaders | null {
+  if (cookies.length === 0) return null
+  return { setCookie: cookies, cacheControl: 'no-store', vary: ['Cookie'], token: null }
+}
+
+/** See the module comment. */
+export class RequestContext implements SessionHost {
+  readonly #req: Request
+  readonly #options: ResolvedOptions
+  readonly #backend: Backend
+  readonly #secrets: readonly ExpressSecret[]
+  readonly #cookieId: string | undefined
+  readonly #carried: boolean
+  readonly #cookieOptions: CookieOptions
+  readonly #meta: RequestMeta
+  /** The session this context last put on req.session; undefined after destroy. */
+  #current: Session | undefined
+  // express-session's originalId/originalHash and savedHash, as snapshots.
+  #originalId: string | undefined
+  #originalSnapshot: Snapshot = new Map()
+  #savedId: string | undefined
+  #savedSnapshot: Snapshot | undefined
+  #touched = false
+  /** A save found the stored session gone: nothing more is written, the cookie is cleared. */
+  #lost = false
+  /** The browser's cookie names a session that no longer exists (destroy, logout, unset). */
+  #clearPending = false
+  #committed = false
+  #cookieSent = false
+
+  constructor(init: ContextInit) {
+    this.#req = init.req
+    this.#options = init.options
+    this.#backend = init.backend
+    this.#secrets = init.secrets
+    this.#cookieId = init.cookieId
+    this.#carried = init.carried
+    this.#cookieOptions = init.cookieOptions
+    this.#meta = requestMeta(init.req)
+  }
+
+  /** Loads the session the cookie names, or makes a new one; then `req.session` is set. */
+  async start(): Promise<void> {
+    const loaded =
+      this.#cookieId === undefined ? null : await this.#backend.load(this.#cookieId, this.#meta)
+    if (loaded === null) {
+      const entry = await this.#backend.create(this.#meta, this.#newSid())
+      this.#install(entry, {}, new Map(), this.#newCookie())
+    } else {
+      const { data, flashes } = splitFlashes(loaded.data)
+      const cookie = loaded.cookie === null ? this.#newCookie() : new Cookie(loaded.cookie)
+      this.#install(loaded.entry, data, flashes, cookie)
+    }
+    const session = this.#current as Session
+    this.#originalId = session.id
+    this.#originalSnapshot = snapshotOf(session)
+    if (loaded !== null && !this.#options.resave) {
+      this.#savedId = session.id
+      this.#savedSnapshot = this.#originalSnapshot
+    }
+  }
+
+  #newSid(): string | undefined {
+    const genid = this.#options.genid
+    if (genid === null) return undefined
+    const sid = genid(this.#req)
+    if (typeof sid !== 'string' || sid === '') {
+      throw new TypeError('genid must return a non-empty string')
+    }
+    return sid
+  }
+
+  /** A cookie from the options, with `'auto'` settled for this connection as express-session does. */
+  #newCookie(): Cookie {
+    const cookie = new Cookie(this.#cookieOptions)
+    const secure = isSecure(this.#req, this.#options.proxy)
+    if (this.#cookieOptions.secure === 'auto') cookie.secure = secure
+    if (this.#cookieOptions.sameSite === 'auto') cookie.sameSite = secure ? 'none' : 'lax'
+    return cookie
+  }
+
+  #install(
+    entry: Entry,
+    data: Record<string, JsonValue>,
+    flashes: Map<string, JsonValue>,
+    cookie: Cookie,
+  ): Session {
+    const session = createSession({ host: this, entry, data, flashes, cookie })
+    this.#current = session
+    this.#req.session = session
+    this.#req.sessionID = entry.sid
+    return session
+  }
+
+  /** What is on req.session now: the app may have replaced, deleted or nulled it. */
+  #onRequest(): Session | undefined {
+    const value: unknown = (this.#req as { session?: unknown }).session
+    return value instanceof Session ? value : undefined
+  }
+
+  #isModified(session: Session): boolean {
+    return (
+      this.#originalId !== session.id || !sameSnapshot(this.#originalSnapshot, snapshotOf(session))
+    )
+  }
+
+  #isSaved(session: Session): boolean {
+    return (
+      this.#savedSnapshot !== undefined &&
+      this.#savedId === session.id &&
+      sameSnapshot(this.#savedSnapshot, snapshotOf(session))
+    )
+  }
+
+  #shouldSave(session: Session): boolean {
+    return !this.#options.saveUninitialized &&
+      this.#savedSnapshot === undefined &&
+      this.#cookieId !== session.id
+      ? this.#isModified(session)
+      : !this.#isSaved(session)
+  }
+
+  #shouldTouch(session: Session): boolean {
+    return this.#cookieId === session.id && !this.#shouldSave(session)
+  }
+
+  #shouldSetCookie(session: Session): boolean {
+    return this.#cookieId !== session.id
+      ? this.#options.saveUninitialized || this.#isModified(session)
+      : this.#options.rolling || (session.cookie.expires !== null && this.#isModified(session))
+  }
+
+  async #save(session: Session): Promise<boolean> {
+    const snapshot = snapshotOf(session)
+    const saved = await internalsOf(session).entry.save(snapshot, session.cookie)
+    if (saved) {
+      this.#savedId = session.id
+      this.#savedSnapshot = snapshot
+    } else {
+      this.#lost = true
+    }
+    return saved
+  }
+
+  #clearingCookie(session: Session | undefined): string {
+    const { expires: _, ...attributes } = (session?.cookie ?? this.#newCookie()).data
+    return clearingSetCookie(this.#options.name, attributes)
+  }
+
+  /**
+   * Saves or touches the session as express-session would at the end of the request, and
+   * returns the headers to send. Runs before the response's first byte goes out.
+   */
+  async commit(): Promise<SessionHeaders | null> {
+    this.#committed = true
+    const session = this.#onRequest()
+    if (session === undefined) return headersFor(await this.#commitUnset())
+    if (!this.#touched) {
+      session.touch()
+      this.#touched = true
+    }
+    // Decided before saving: "modified" is measured against what the request started with.
+    const setCookie = this.#shouldSetCookie(session)
+    let alive = !this.#lost
+    if (alive && this.#shouldSave(session)) alive = await this.#save(session)
+    else if (alive && this.#shouldTouch(session)) {
+      alive = await internalsOf(session).entry.touch(snapshotOf(session), session.cookie)
+      if (!alive) this.#lost = true
+    }
+    if (!alive) return headersFor(this.#carried ? [this.#clearingCookie(session)] : [])
+    const secureOnly = session.cookie.secure === true
+    if (setCookie && !(secureOnly && !isSecure(this.#req, this.#options.proxy))) {
+      this.#cookieSent = true
+      const [secret] = this.#secrets
+      const { originalMaxAge: _, ...attributes } = session.cookie.data
+      return headersFor([
+        sessionSetCookie(this.#options.name, session.id, secret ?? '', attributes),
+      ])
+    }
+    const clear = this.#clearPending && this.#carried && this.#cookieId !== session.id
+    return headersFor(clear ? [this.#clearingCookie(session)] : [])
+  }
+
+  /** req.session was deleted or nulled: `unset: 'destroy'` deletes it from the store. */
+  async #commitUnset(): Promise<string[]> {
+    const current = this.#current
+    if (current !== undefined && this.#options.unsetDestroy) {
+      this.#current = undefined
+      this.#clearPending = true
+      await internalsOf(current).entry.destroy()
+    }
+    return this.#clearPending && this.#carried ? [this.#clearingCookie(current)] : []
+  }
+
+  /**
+   * After the response: express-session saves at `res.end`, after the headers of a streamed
+   * response went out. A change made after the first write is saved here (its cookie, if it
+   * needed one, has already been decided).
+   */
+  async afterResponse(): Promise<void> {
+    const session = this.#onRequest()
+    if (!this.#committed || this.#lost || session === undefined || session !== this.#current) return
+    if (this.#cookieId !== session.id && !this.#cookieSent) return
+    if (this.#shouldSave(session)) await this.#save(session)
+  }
+
+  // SessionHost: what req.session's methods do.
+
+  async save(session: Session): Promise<void> {
+    // A session that was destroyed or replaced is not written back under its old ID.
+    if (this.#lost || session !== this.#current) return
+    await this.#save(session)
+  }
+
+  async regenerate(session: Session): Promise<void> {
+    await internalsOf(session).entry.destroy()
+    const entry = await this.#backend.create(this.#meta, this.#newSid())
+    this.#install(entry, {}, new Map(), this.#newCookie())
+  }
+
+  async destroy(session: Session): Promise<void> {
+    // Unset before the store call, as express-session does: the callback sees no session.
+    Reflect.deleteProperty(this.#req, 'session')
+    if (session === this.#current) this.#current = undefined
+    this.#clearPending = true
+    await internalsOf(session).entry.destroy()
+  }
+
+  async reload(session: Session): Promise<void> {
+    const loaded = await internalsOf(session).entry.reload()
+    if (loaded === null) throw new Error('failed to load session')
+    const { data, flashes } = splitFlashes(loaded.data)
+    // "Re-loads the session data without altering the maxAge properties."
+    this.#install(loaded.entry, data, flashes, session.cookie)
+  }
+
+  async login(session: Session, userId: string, options: LoginOptions): Promise<void> {
+    if (typeof userId !== 'string' || userId.length === 0) {
+      throw new InvalidSessionDataError('userId', 'login needs a non-empty user ID string')
+    }
+    const entry = internalsOf(session).entry
+    const snapshot = snapshotOf(session)
+    await entry.login(userId, options, snapshot, session.cookie, this.#newSid())
+    if (session === this.#current) this.#req.sessionID = entry.sid
+    this.#savedId = entry.sid
+    this.#savedSnapshot = snapshot
+  }
+
+  async logout(session: Session): Promise<void> {
+    await internalsOf(session).entry.destroy()
+    const entry = await this.#backend.create(this.#meta, this.#newSid())
+    const fresh = this.#install(entry, {}, new Map(), this.#newCookie())
+    // A new visitor's session from here on: saved only if saveUninitialized or something is set.
+    this.#originalId = fresh.id
+    this.#originalSnapshot = snapshotOf(fresh)
+    this.#savedId = undefined
+    this.#savedSnapshot = undefined
+    this.#clearPending = true
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * The back end for sessionkit stores: every load and save goes through the core SessionManager,
+ * so the store sees only hashed IDs, a save is an atomic patch of the changed keys, a session
+ * destroyed or revoked meanwhile is never written back, and login, devices and revocation work.
+ *
+ * The manager is the adapter's own. It signs nothing that leaves the process: the cookie is
+ * express-session's, signed with the app's secrets by the adapter. The manager is handed the
+ * ID as a token signed with a per-process key, which is how the core's one load path (with its
+ * expiry checks, events and fail-closed behaviour) serves this adapter unchanged.
+ * @module
+ */
+import { sign } from '../../core/crypto.js'
+import { hashId } from '../../core/ids.js'
+import type { DeviceSession, SessionManager } from '../../core/manager.js'
+import {
+  type Session as CoreSession,
+  dataOf,
+  FLASH_PREFIX,
+  type LoginOptions,
+  stateOf,
+} from '../../core/session.js'
+import type { JsonValue } from '../../core/store.js'
+import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
+import type { CompatStore } from './compat-store.js'
+import type { Cookie, CookieInit } from './cookie.js'
+import { coreIdFor } from './ids.js'
+import { COOKIE_KEY, type Snapshot } from './tracking.js'
+
+type Manager = SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>
+type Core = CoreSession<Record<string, JsonValue>, Record<string, JsonValue>>
+
+/**
+ * The cookie settings kept with a session, under its `cookie` key as express-session keeps them,
+ * so a per-visitor `maxAge` ("remember me") survives. `expires` is left out: the record's own
+ * expiry is the truth, and leaving it out keeps an unchanged session from being rewritten.
+ */
+function durableCookie(cookie: Cookie): JsonValue {
+  const { expires: _, ...settings } = cookie.data
+  return JSON.parse(JSON.stringify(settings)) as JsonValue
+}
+
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+class KitEntry implements Entry {
+  sid: string
+  readonly #manager: Manager
+  readonly #core: Core
+
+  constructor(manager: Manager, core: Core, sid: string) {
+    this.#manager = manager
+    this.#core = core
+    this.sid = sid
+  }
+
+  get stored(): boolean {
+    return !this.#core.isNew
+  }
+
+  /** The session as express-session would have stored it: data, flash values, cookie. */
+  loaded(): LoadedSession {
+    const core = this.#core
+    const data: Record<string, JsonValue> = {}
+    let stored: CookieInit | null = null
+    for (const [key, value] of core.entries()) {
+      if (key === COOKIE_KEY) stored = isObject(value) ? (value as CookieInit) : null
+      else
+        Object.defineProperty(data, key, {
+          value,
+          enumerable: true,
+          writable: true,
+          configurable: true,
+        })
+    }
+    // Pending flash values move to req.session; #sync puts back the ones still unread.
+    for (const [key, value] of Object.entries(core.flashes())) {
+      data[`${FLASH_PREFIX}${key}`] = value as JsonValue
+    }
+    const cookie =
+      stored === null
+        ? null
+        : {
+            ...stored,
+            expires: typeof stored.originalMaxAge === 'number' ? core.expiresAt : null,
+          }
+    return { entry: this, data, cookie }
+  }
+
+  /** Makes the core session's data what req.session holds; the manager then writes only the difference. */
+  #sync(snapshot: Snapshot, cookie: Cookie): void {
+    const core = this.#core
+    const data = dataOf(snapshot)
+    core.flashes()
+    for (const key of core.keys()) {
+      if (key !== COOKIE_KEY && !Object.hasOwn(data, key)) core.delete(key)
+    }
+    for (const [key, value] of Object.entries(data)) {
+      if (key.startsWith(FLASH_PREFIX)) core.flash(key.slice(FLASH_PREFIX.length), value)
+      else core.set(key, value)
+    }
+    core.set(COOKIE_KEY, durableCookie(cookie))
+  }
+
+  async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
+    this.#sync(snapshot, cookie)
+    const { set, removed } = this.#core.changes()
+    // express-session rewrote the whole session here, which also moved its expiry; a refresh
+    // moves the expiry without rewriting anything.
+    if (removed.length === 0 && Object.keys(set).length === 0) this.#manager.refresh(this.#core)
+    await this.#manager.commit(this.#core)
+    return !this.#core.isDestroyed
+  }
+
+  async touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
+    this.#sync(snapshot, cookie)
+    await this.#manager.commit(this.#core)
+    return !this.#core.isDestroyed
+  }
+
+  async destroy(): Promise<void> {
+    await this.#manager.destroy(this.#core)
+  }
+
+  async reload(): Promise<LoadedSession | null> {
+    if (this.#core.isNew) return null
+    await this.#manager.reload(this.#core)
+    return this.#core.isNew ? null : this.loaded()
+  }
+
+  async login(
+    userId: string,
+    options: LoginOptions,
+    snapshot: Snapshot,
+    cookie: Cookie,
+  ): Promise<void> {
+    this.#sync(snapshot, cookie)
+    // The manager issues the new ID: a sessionkit ID, whatever genid would have made.
+    await this.#manager.login(this.#core, userId, options)
+    this.sid = this.#core.id
+  }
+
+  userId(): string | null {
+    return this.#core.userId
+  }
+
+  async devices(): Promise<DeviceSession[]> {
+    const userId = this.#core.userId
+    return userId === null ? [] : this.#manager.listUserSessions(userId, { current: this.#core })
+  }
+
+  async revokeDevice(handle: string): Promise<boolean> {
+    const userId = this.#core.userId
+    return userId === null ? false : this.#manager.revokeUserSession(userId, handle)
+  }
+
+  async revokeOtherDevices(): Promise<number> {
+    const userId = this.#core.userId
+    return userId === null ? 0 : this.#manager.revokeUserSessions(userId, { except: this.#core })
+  }
+}
+
+/** See the module comment. */
+export class KitBackend implements Backend {
+  readonly manager: Manager
+  readonly sessionStore: CompatStore
+  readonly ready = true
+
+  constructor(manager: Manager, sessionStore: CompatStore) {
+    this.manager = manager
+    this.sessionStore = sessionStore
+  }
+
+  async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
+    const manager = this.manager
+    const token = sign(manager.options.keys, coreIdFor(sid))
+    const core = await manager.load({ cookie: `${manager.cookieName}=${token}`, ...meta })
+    // The manager never adopts an unknown or expired ID: it hands back a new session instead.
+    if (core.isNew) return null
+    return new KitEntry(manager, core, sid).loaded()
+  }
+
+  async create(meta: RequestMeta, sid: string | undefined): Promise<Entry> {
+    const core = await this.manager.load(meta)
+    if (sid === undefined) return new KitEntry(this.manager, core, core.id)
+    // The `genid` option's ID: the core session takes the ID derived from it before it is ever
+    // stored, as the core's own regenerate does for a new session.
+    const id = coreIdFor(sid)
+    Object.assign(stateOf(core), { id, key: hashId(id) })
+    return new KitEntry(this.manager, core, sid)
+  }
+}

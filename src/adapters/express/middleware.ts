@@ -1,0 +1,131 @@
+/**
+ * `session(options)`: the middleware. It reads the cookie, loads the session onto
+ * `req.session`, and commits it before the response's first byte (the node adapter's
+ * ResponseGate holds writeHead/write/end until the save is done, so a redirect can never reach
+ * the browser before the session it depends on is in the store).
+ * @module
+ */
+import type { NextFunction, Request, RequestHandler, Response } from 'express'
+import { StoreError, StoreUnavailableError } from '../../core/errors.js'
+import { SessionManager } from '../../core/manager.js'
+import type { JsonValue } from '../../core/store.js'
+import { ResponseGate } from '../node-gate.js'
+import { failureReply, report } from '../shared.js'
+import type { Backend } from './backend.js'
+import { CallbackBackend } from './callback-backend.js'
+import { RequestContext } from './context.js'
+import { KitBackend } from './kit-backend.js'
+import {
+  cookieReader,
+  managerOptions,
+  type ResolvedOptions,
+  resolveOptions,
+  type SessionOptions,
+} from './options.js'
+import { originalPath } from './secure.js'
+import { type CookieReader, carriesCookie, readSessionId } from './signature.js'
+
+function backendFor(options: SessionOptions | undefined, resolved: ResolvedOptions): Backend {
+  const { store } = resolved
+  if (store.kind === 'callback') return new CallbackBackend(store.store)
+  const manager = new SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>(
+    managerOptions(options, resolved, store.store.store),
+  )
+  store.store.attach(manager)
+  return new KitBackend(manager, store.store)
+}
+
+/**
+ * A store failure reaches Express's error handler as a 503 with Retry-After (finalhandler
+ * reads `status` and `headers`), the answer sessionkit's other adapters give.
+ */
+function asHttpError(error: unknown): unknown {
+  if (error instanceof StoreUnavailableError || error instanceof StoreError) {
+    Object.defineProperties(error, {
+      status: { value: 503, configurable: true },
+      headers: { value: { 'Retry-After': '5' }, configurable: true },
+    })
+  }
+  return error
+}
+
+/** The secrets of this request: the option's, or cookie-parser's `req.secret` (express-session allows it). */
+function readerFor(req: Request, resolved: ResolvedOptions): CookieReader | null {
+  if (resolved.reader !== null) return resolved.reader
+  const secret: unknown = (req as { secret?: unknown }).secret
+  return typeof secret === 'string' && secret !== '' ? cookieReader(resolved.name, [secret]) : null
+}
+
+/**
+ * Creates the session middleware: express-session's options and `req.session` API, on a
+ * sessionkit store or any express-session store.
+ *
+ * @example
+ * import session from 'sessionkit/express'
+ * app.use(session({ secret: process.env.SESSION_SECRET!, resave: false, saveUninitialized: false }))
+ */
+export function session(options?: SessionOptions): RequestHandler {
+  const resolved = resolveOptions(options)
+  const backend = backendFor(options, resolved)
+
+  return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
+    // Self-awareness: a second session() in the chain leaves the first one's session alone.
+    if ((req as { session?: unknown }).session) {
+      next()
+      return
+    }
+    if (!backend.ready) {
+      next()
+      return
+    }
+    const cookieOptions = resolved.cookie(req)
+    if (!originalPath(req).startsWith(cookieOptions.path || '/')) {
+      next()
+      return
+    }
+    const reader = readerFor(req, resolved)
+    if (reader === null) {
+      next(new Error('secret option required for sessions'))
+      return
+    }
+    req.sessionStore = backend.sessionStore
+    const cookieId = readSessionId(req, reader)
+    if (cookieId !== undefined) req.sessionID = cookieId
+    const context = new RequestContext({
+      req,
+      options: resolved,
+      backend,
+      secrets: reader.secrets,
+      cookieId,
+      carried: carriesCookie(req, resolved.name),
+      cookieOptions,
+    })
+    context.start().then(
+      () => {
+        guard(context, res, resolved)
+        next()
+      },
+      (error: unknown) => next(asHttpError(error)),
+    )
+  }
+}
+
+/** Commits before the first byte, and saves what changed after it once the response is done. */
+function guard(context: RequestContext, res: Response, options: ResolvedOptions): void {
+  // The gate calls this once, on the response's first write.
+  const gate = new ResponseGate(res, () => {
+    void context.commit().then(
+      (headers) => {
+        const replayError = gate.release(headers)
+        if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+      },
+      (error: unknown) => {
+        report(options, error, { phase: 'commit' })
+        gate.fail(failureReply(error))
+      },
+    )
+  })
+  res.once('finish', () => {
+    context.afterResponse().catch((error: unknown) => report(options, error, { phase: 'commit' }))
+  })
+}

@@ -1,0 +1,137 @@
+/**
+ * The session cookie's value, in express-session's format and in sessionkit's.
+ *
+ * express-session writes `s:` + cookie-signature's `<id>.<base64 HMAC-SHA256(secret, id)>`
+ * (padding stripped), URL-encoded by the cookie serializer. Reading that format with the same
+ * secrets is what lets an app move from express-session without signing anybody out; writing it
+ * keeps the way back open and keeps tools that read `connect.sid` (socket.io handshakes through
+ * cookie-parser, admin scripts) working.
+ * @module
+ */
+import { createHmac, timingSafeEqual } from 'node:crypto'
+import { parse, serialize } from 'cookie'
+import { readCookie } from '../../core/cookies.js'
+import { type KeyRing, unsign as unsignSessionkit } from '../../core/crypto.js'
+import { once } from './warn.js'
+
+/** A signing secret as express-session takes it: a string or raw bytes (e.g. a Buffer). */
+export type ExpressSecret = string | Uint8Array
+
+/** `value.<base64 HMAC-SHA256(secret, value)>` without padding, exactly as cookie-signature signs. */
+export function signValue(value: string, secret: ExpressSecret): string {
+  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
+  return `${value}.${mac}`
+}
+
+/**
+ * The value inside a cookie-signature string, or null when no secret made the signature. Every
+ * secret is tried in constant time, so timing does not tell which one matched.
+ */
+export function unsignValue(signed: string, secrets: readonly ExpressSecret[]): string | null {
+  const dot = signed.lastIndexOf('.')
+  if (dot <= 0) return null
+  const value = signed.slice(0, dot)
+  const given = Buffer.from(signed)
+  let valid = false
+  for (const secret of secrets) {
+    const expected = Buffer.from(signValue(value, secret))
+    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true
+  }
+  return valid ? value : null
+}
+
+/** What is needed to read the session ID from a request. */
+export interface CookieReader {
+  name: string
+  secrets: readonly ExpressSecret[]
+  /** Verifies sessionkit's own `<id>.<mac>` format; null when the secrets cannot build a key ring. */
+  keys: KeyRing | null
+}
+
+/** The parts of a request the reader looks at; cookie-parser's fields are express-session's back-compat. */
+export interface CookieSource {
+  headers: { cookie?: string | undefined }
+  signedCookies?: unknown
+  cookies?: unknown
+}
+
+/** A signed cookie value (either format) to the session ID it carries, or null. */
+export function idFromCookieValue(raw: string, reader: CookieReader): string | null {
+  const id = raw.startsWith('s:')
+    ? unsignValue(raw.slice(2), reader.secrets)
+    : reader.keys === null
+      ? null
+      : unsignSessionkit(reader.keys, raw)
+  return id === null || id === '' ? null : id
+}
+
+function field(bag: unknown, name: string): string | undefined {
+  if (typeof bag !== 'object' || bag === null) return undefined
+  const value: unknown = (bag as Record<string, unknown>)[name]
+  return typeof value === 'string' && value !== '' ? value : undefined
+}
+
+/**
+ * The session ID the request carries, or undefined. Like express-session, a cookie whose
+ * signature does not verify is no session at all, and cookie-parser's `req.signedCookies` and
+ * `req.cookies` are read as a fallback (deprecated there too).
+ */
+export function readSessionId(req: CookieSource, reader: CookieReader): string | undefined {
+  const raw = readCookie(req.headers.cookie, reader.name)
+  const fromHeader = raw === undefined ? null : idFromCookieValue(raw, reader)
+  if (fromHeader !== null) return fromHeader
+  const signed = field(req.signedCookies, reader.name)
+  if (signed !== undefined) {
+    once('cookie-parser', 'the session cookie should be available in req.headers.cookie')
+    return signed
+  }
+  const parsed = field(req.cookies, reader.name)
+  const fromParser =
+    parsed?.startsWith('s:') === true ? unsignValue(parsed.slice(2), reader.secrets) : null
+  if (fromParser === null || fromParser === '') return undefined
+  once('cookie-parser', 'the session cookie should be available in req.headers.cookie')
+  return fromParser
+}
+
+/** True when the request carries a cookie under the session cookie's name, valid or not. */
+export function carriesCookie(req: CookieSource, name: string): boolean {
+  const header = req.headers.cookie
+  if (!header) return false
+  try {
+    return parse(header)[name] !== undefined
+  } catch {
+    return false
+  }
+}
+
+/** The attributes a Set-Cookie carries, as express-session's Cookie#data gives them. */
+export interface CookieAttributes {
+  expires?: Date | null | undefined
+  secure?: boolean | undefined
+  httpOnly?: boolean | undefined
+  domain?: string | undefined
+  path?: string | undefined
+  sameSite?: boolean | 'lax' | 'strict' | 'none' | undefined
+  partitioned?: boolean | undefined
+  priority?: 'low' | 'medium' | 'high' | undefined
+}
+
+function serializeOptions(attributes: CookieAttributes) {
+  const { expires, ...rest } = attributes
+  return expires instanceof Date ? { ...rest, expires } : rest
+}
+
+/** The Set-Cookie value for `id`, signed with the first secret in express-session's format. */
+export function sessionSetCookie(
+  name: string,
+  id: string,
+  secret: ExpressSecret,
+  attributes: CookieAttributes,
+): string {
+  return serialize(name, `s:${signValue(id, secret)}`, serializeOptions(attributes))
+}
+
+/** A Set-Cookie value that makes the browser drop the session cookie. */
+export function clearingSetCookie(name: string, attributes: CookieAttributes): string {
+  return serialize(name, '', { ...serializeOptions(attributes), expires: new Date(0) })
+}
