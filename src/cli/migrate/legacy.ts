@@ -1,0 +1,88 @@
+/**
+ * Turning an express-session session (as connect-redis and connect-pg-simple keep it: JSON
+ * with a `cookie` object) into a sessionkit record.
+ *
+ * The contract with the express adapter: a legacy session is written under hashId(<legacy
+ * ID>), the ID that express-session's signed cookie (`s:<id>.<signature>`) carries, so the
+ * adapter finds it by hashing the ID from such a cookie, exactly as it does for its own IDs.
+ * @module
+ */
+
+import type { JsonObject, JsonValue, SessionRecord } from '../../core/store.js'
+
+/** Why a legacy session was not migrated. */
+export type LegacySkip = 'unreadable' | 'noExpiry' | 'expired'
+
+/** How legacy sessions are read. */
+export interface LegacyOptions {
+  /** A data key (dotted for nesting, e.g. `passport.user`) holding the user ID, or none. */
+  userField?: string
+  /** Expiry for sessions that carry none, in ms; without it they are skipped. */
+  defaultTtlMs?: number
+}
+
+function isObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/** The user ID at `path` in `data`: a string, or a number written as one; otherwise null. */
+export function userIdAt(data: JsonObject, path: string | undefined): string | null {
+  if (path === undefined) return null
+  let value: JsonValue | undefined = data
+  for (const part of path.split('.')) {
+    if (!isObject(value) || !Object.hasOwn(value, part)) return null
+    value = value[part]
+  }
+  if (typeof value === 'string' && value !== '') return value
+  if (typeof value === 'number' && Number.isFinite(value)) return String(value)
+  return null
+}
+
+function cookieExpiry(sess: JsonObject): number | null {
+  const cookie = sess.cookie
+  if (!isObject(cookie) || typeof cookie.expires !== 'string') return null
+  const at = Date.parse(cookie.expires)
+  return Number.isFinite(at) ? at : null
+}
+
+/**
+ * The record for a legacy session, or why it is skipped.
+ *
+ * Expiry: the store's own (Redis TTL, the `expire` column) when it has one, since
+ * express-session's touch moves only that and leaves `cookie.expires` in the JSON behind;
+ * otherwise `cookie.expires`; otherwise `defaultTtlMs` from now. The `cookie` object is
+ * express-session's bookkeeping and is not kept in the data; everything else is. createdAt and
+ * lastSeenAt are the migration time: the legacy stores do not keep them.
+ */
+export function legacyRecord(
+  text: string,
+  storeExpiresAt: number | null,
+  now: number,
+  options: LegacyOptions,
+): SessionRecord | LegacySkip {
+  let sess: unknown
+  try {
+    sess = JSON.parse(text)
+  } catch {
+    return 'unreadable'
+  }
+  if (!isObject(sess)) return 'unreadable'
+  const expiresAt =
+    storeExpiresAt ??
+    cookieExpiry(sess) ??
+    (options.defaultTtlMs === undefined ? null : now + options.defaultTtlMs)
+  if (expiresAt === null) return 'noExpiry'
+  if (expiresAt <= now) return 'expired'
+  const { cookie: _cookie, ...data } = sess
+  return {
+    data,
+    userId: userIdAt(data, options.userField),
+    tenantId: null,
+    ip: null,
+    userAgent: null,
+    createdAt: now,
+    updatedAt: now,
+    lastSeenAt: now,
+    expiresAt,
+  }
+}
