@@ -2,7 +2,9 @@ import fastifyCookie from '@fastify/cookie'
 import Fastify from 'fastify'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import sessionkitDefault, {
+  type FastifyFlashData,
   type FastifySession,
+  type FastifySessionData,
   SessionHttpError,
   sessionkit,
 } from '../../src/adapters/fastify.js'
@@ -216,7 +218,8 @@ describe('fastify adapter: plugin', () => {
   })
 
   it('works with Fastify’s inject() too', async () => {
-    const manager = new SessionManager<{ counter: number; tags: string[] }, { notice: string }>({
+    // The manager's types are the ones request.session has.
+    const manager = new SessionManager<FastifySessionData, FastifyFlashData>({
       store: new MemoryStore({ sweepInterval: 0 }),
       secrets: SECRET,
       cookie: { secure: false },
