@@ -63,19 +63,18 @@ const UNITS: readonly [string, number][] = [
   ['s', 1000],
 ]
 
-/** A span as its two largest units: `2d 3h`, `45m`, `12s`. */
+/** A span as its largest unit and the one below it: `2d 3h`, `45m 3s`, `1h`, `12s`. */
 export function formatSpan(ms: number): string {
-  let rest = Math.abs(ms)
-  const parts: string[] = []
-  for (const [unit, size] of UNITS) {
-    if (parts.length === 2) break
-    const amount = Math.floor(rest / size)
-    if (amount > 0 || (parts.length > 0 && unit !== 's')) {
-      if (amount > 0) parts.push(`${amount}${unit}`)
-      rest -= amount * size
-    }
-  }
-  return parts.length === 0 ? '0s' : parts.join(' ')
+  const span = Math.abs(ms)
+  const index = UNITS.findIndex(([, size]) => span >= size)
+  const major = UNITS[index]
+  if (major === undefined) return '0s'
+  const amount = Math.floor(span / major[1])
+  const minor = UNITS[index + 1]
+  const rest = minor === undefined ? 0 : Math.floor((span - amount * major[1]) / minor[1])
+  return minor !== undefined && rest > 0
+    ? `${amount}${major[0]} ${rest}${minor[0]}`
+    : `${amount}${major[0]}`
 }
 
 /** `in 23h 59m` or `5m ago`, relative to `now`. */
