@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest'
+import { storeKeyFor } from '../adapters/express/ids.js'
 import { generateId, hashId } from '../core/ids.js'
 import { formatSpan, redactUrl, relativeTime, table, truncate } from './output.js'
 import { candidateKeys } from './session-ref.js'
@@ -40,9 +41,13 @@ describe('candidateKeys', () => {
   it('tries a handle as is, then the hash of a raw or signed ID', () => {
     const id = generateId()
     expect(candidateKeys(id)).toEqual([id, hashId(id)])
-    expect(candidateKeys(`${id}.signature`)).toEqual([hashId(`${id}.signature`), hashId(id)])
+    const signed = `${id}.signature`
+    expect(candidateKeys(signed)).toEqual([
+      ...new Set([hashId(signed), hashId(id), storeKeyFor(signed)]),
+    ])
+    // An express-session ID: also where sessionkit/express (and a migration) keeps it.
     const legacy = 'abcDEF123_-abcDEF123_-abcDEF1234'
-    expect(candidateKeys(legacy)).toEqual([hashId(legacy)])
+    expect(candidateKeys(legacy)).toEqual([...new Set([hashId(legacy), storeKeyFor(legacy)])])
   })
 
   it('refuses an empty or absurdly long reference', () => {

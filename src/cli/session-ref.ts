@@ -5,6 +5,7 @@
  * @module
  */
 
+import { storeKeyFor } from '../adapters/express/ids.js'
 import { hashId, isValidStoreKey, isWellFormedId } from '../core/ids.js'
 import type { KeyedRecord, Store } from '../core/store.js'
 import { usageError } from './errors.js'
@@ -13,8 +14,9 @@ const MAX_REF_LENGTH = 512
 
 /**
  * The store keys `ref` may stand for, most likely first: the value itself when it has the
- * shape of a key, its hash (a raw ID, including an ID migrated from express-session), and the
- * hash of the ID inside a signed cookie value (`<id>.<signature>`).
+ * shape of a key, its hash (a raw ID), the hash of the ID inside a signed cookie value
+ * (`<id>.<signature>`), and the key of an express-session ID (`sessionkit/express`, migrated
+ * sessions).
  */
 export function candidateKeys(ref: string): string[] {
   const value = ref.trim()
@@ -26,6 +28,7 @@ export function candidateKeys(ref: string): string[] {
   keys.push(hashId(value))
   const dot = value.lastIndexOf('.')
   if (dot > 0 && isWellFormedId(value.slice(0, dot))) keys.push(hashId(value.slice(0, dot)))
+  keys.push(storeKeyFor(value))
   return [...new Set(keys)]
 }
 

@@ -3,16 +3,20 @@
  * connect-redis (a string key `<prefix><id>` with the session JSON and a TTL) and
  * connect-pg-simple (a table of sid, sess json, expire timestamp). The legacy rows are written
  * here with the raw drivers, as those packages write them. Each migrated session must land
- * under hashId(<legacy id>), with its data (without express-session's `cookie`), its expiry
- * and, with --user-field, its user.
+ * where `sessionkit/express` looks for it (storeKeyFor(<legacy id>)), with its data, its
+ * expiry and, with --user-field, its user; and the old express-session cookie must then load it
+ * through the Express adapter.
  */
-import { randomBytes } from 'node:crypto'
+import { createHmac, randomBytes } from 'node:crypto'
 import { rmSync } from 'node:fs'
+import type { AddressInfo } from 'node:net'
 import { join } from 'node:path'
+import express from 'express'
 import { Redis } from 'ioredis'
 import pg from 'pg'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import { hashId, openStore, type SessionRecord } from '../../src/index.js'
+import session, { storeKeyFor } from '../../src/adapters/express.js'
+import { openStore, type SessionRecord } from '../../src/index.js'
 import { describeWithService, requireService } from '../support/services.js'
 import { json, sessionkit, tempDir } from './support.js'
 
@@ -44,15 +48,51 @@ function expressSession(expires: number | null, data: Record<string, unknown>): 
   })
 }
 
-/** The record a target store holds under hashId(id). */
-async function recordIn(url: string, id: string): Promise<SessionRecord | null> {
+/** The record a target store holds for the express-session ID `sid`. */
+async function recordIn(url: string, sid: string): Promise<SessionRecord | null> {
   const store = openStore(url)
   try {
-    return await store.get(hashId(id), Date.now())
+    return await store.get(storeKeyFor(sid), Date.now())
   } finally {
     await store.close()
   }
 }
+
+/** The cookie-signature secret the old express-session app signed its cookies with. */
+const EXPRESS_SECRET = randomBytes(32).toString('base64url')
+
+/** The Cookie header express-session gave a browser for `sid`: `s:<sid>.<base64 HMAC>`, URL-encoded. */
+function expressCookie(sid: string): string {
+  const mac = createHmac('sha256', EXPRESS_SECRET).update(sid).digest('base64').replace(/=+$/, '')
+  return `connect.sid=${encodeURIComponent(`s:${sid}.${mac}`)}`
+}
+
+/** Requests `/` of a sessionkit/express app on `url` with the old cookie; the app counts views. */
+async function visitWithOldCookie(url: string, sid: string): Promise<Record<string, unknown>> {
+  const store = openStore(url)
+  const app = express()
+  app.use(session({ secret: EXPRESS_SECRET, store, resave: false, saveUninitialized: false }))
+  app.get('/', (req, res) => {
+    const data = req.session as unknown as Record<string, unknown>
+    data.views = (typeof data.views === 'number' ? data.views : 0) + 1
+    res.json({ views: data.views, id: req.sessionID })
+  })
+  const server = app.listen(0, '127.0.0.1')
+  await new Promise((resolve) => server.once('listening', resolve))
+  try {
+    const { port } = server.address() as AddressInfo
+    const response = await fetch(`http://127.0.0.1:${port}/`, {
+      headers: { cookie: expressCookie(sid) },
+    })
+    return (await response.json()) as Record<string, unknown>
+  } finally {
+    await new Promise((resolve) => server.close(resolve))
+    await store.close()
+  }
+}
+
+/** express-session's cookie settings, as the migrated data keeps them (without `expires`). */
+const COOKIE_SETTINGS = { originalMaxAge: HOUR, httpOnly: true, path: '/' }
 
 let counter = 0
 const sqliteTarget = () => `sqlite:${join(root, `target-${counter++}.db`)}`
@@ -126,7 +166,7 @@ describeWithService(redisGate, 'migrate from connect-redis', () => {
     await redis.quit()
   })
 
-  it('writes every live session under hashId(<legacy id>), with data, expiry and user', async () => {
+  it('writes every live session where sessionkit/express finds it, with data, expiry and user', async () => {
     const to = sqliteTarget()
     const result = await sessionkit([
       'migrate',
@@ -147,7 +187,7 @@ describeWithService(redisGate, 'migrate from connect-redis', () => {
     })
 
     const live = await recordIn(to, ids.live)
-    expect(live?.data).toEqual({ passport: { user: 'user-7' }, views: 3 })
+    expect(live?.data).toEqual({ cookie: COOKIE_SETTINGS, passport: { user: 'user-7' }, views: 3 })
     expect(live?.userId).toBe('user-7')
     expect(live?.expiresAt).toBeGreaterThan(now + HOUR - 5000)
     expect(live?.expiresAt).toBeLessThan(now + HOUR + 5000)
@@ -163,6 +203,13 @@ describeWithService(redisGate, 'migrate from connect-redis', () => {
       await sessionkit(['--store', to, 'stats', '--json']),
     )
     expect(stats).toMatchObject({ sessions: 3, byUser: { 'user-7': 1 } })
+
+    // The cookie express-session issued keeps working: the Express adapter finds the session.
+    expect(await visitWithOldCookie(to, ids.live)).toEqual({ views: 4, id: ids.live })
+    expect(await visitWithOldCookie(to, ids.live)).toEqual({ views: 5, id: ids.live })
+    // And the CLI finds it by its express-session ID.
+    const shown = await sessionkit(['--store', to, 'show', ids.live, '--json'])
+    expect(json<{ handle: string }>(shown).handle).toBe(storeKeyFor(ids.live))
   })
 
   it('gives sessions without any expiry --default-ttl', async () => {
@@ -179,7 +226,10 @@ describeWithService(redisGate, 'migrate from connect-redis', () => {
     ])
     expect(json<Summary>(result)).toMatchObject({ migrated: 4, skipped: { noExpiry: 0 } })
     const guest = await recordIn(to, ids.noExpiry)
-    expect(guest?.data).toEqual({ guest: true })
+    expect(guest?.data).toEqual({
+      cookie: { originalMaxAge: null, httpOnly: true, path: '/' },
+      guest: true,
+    })
   })
 })
 
@@ -231,7 +281,7 @@ describeWithService(pgGate, 'migrate from connect-pg-simple', () => {
     await client.end()
   })
 
-  it('writes every live row under hashId(sid), with data, expiry and user', async () => {
+  it('writes every live row where sessionkit/express finds it, with data, expiry and user', async () => {
     const to = fileTarget()
     const result = await sessionkit([
       'migrate',
@@ -253,12 +303,16 @@ describeWithService(pgGate, 'migrate from connect-pg-simple', () => {
       ok: true,
     })
     const user = await recordIn(to, ids.user)
-    expect(user).toMatchObject({ userId: '42', data: { passport: { user: 42 }, cart: ['sku-1'] } })
+    expect(user).toMatchObject({
+      userId: '42',
+      data: { cookie: COOKIE_SETTINGS, passport: { user: 42 }, cart: ['sku-1'] },
+    })
     expect(Math.abs((user?.expiresAt ?? 0) - (now + HOUR))).toBeLessThan(2000)
     const touched = await recordIn(to, ids.touched)
     expect(Math.abs((touched?.expiresAt ?? 0) - (now + 5 * HOUR))).toBeLessThan(2000)
     expect(await recordIn(to, ids.expired)).toBeNull()
     expect(await recordIn(to, 'bulk-600')).toMatchObject({ data: { n: 1 } })
+    expect(await visitWithOldCookie(to, ids.touched)).toEqual({ views: 3, id: ids.touched })
   })
 
   it('names a missing table', async () => {

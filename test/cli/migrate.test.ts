@@ -2,10 +2,13 @@
  * `sessionkit migrate` between embedded stores, through the real executable: the count that
  * stats reports survives, and every session still loads with its old cookie afterwards.
  */
+import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
-import { json, loadThrough, seed, sessionkit, tempDir } from './support.js'
+import { BIN, json, loadThrough, seed, sessionkit, tempDir } from './support.js'
+
+const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0
 
 const root = tempDir()
 afterAll(() => rmSync(root, { recursive: true, force: true }))
@@ -79,6 +82,24 @@ describe('sessionkit migrate', () => {
     expect(result.stdout).toContain('check: 2 of 2 migrated session(s) are live in sqlite')
     // Not a terminal: no progress bar.
     expect(result.stderr).toBe('')
+  })
+
+  it.runIf(hasScript)('draws a progress bar on a terminal', async () => {
+    const cwd = project()
+    await seed(`sqlite:${join(cwd, 'a.db')}`, [{}, {}, {}])
+    // script(1) gives the command a pseudo-terminal, as a person's shell would.
+    const command = `${process.execPath} ${BIN} migrate --from sqlite:./a.db --to file:./out`
+    const output = await new Promise<string>((resolve) => {
+      execFile(
+        'script',
+        ['-qec', command, '/dev/null'],
+        { cwd, timeout: 60_000 },
+        (_error, stdout) => resolve(stdout),
+      )
+    })
+    expect(output).toContain('migrating |')
+    expect(output).toContain('3/3 sessions')
+    expect(output).toContain('migrated 3 session(s)')
   })
 
   it('writes nothing in a dry run', async () => {

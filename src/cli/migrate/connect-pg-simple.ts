@@ -7,10 +7,9 @@
 
 import type { Client } from 'pg'
 import { StoreError, StoreUnavailableError } from '../../core/errors.js'
-import { hashId } from '../../core/ids.js'
 import type { KeyedRecord } from '../../core/store.js'
 import { driverCode, loadPg } from './drivers.js'
-import { type LegacyOptions, legacyRecord } from './legacy.js'
+import { type LegacyOptions, legacyRecord, legacyStoreKey } from './legacy.js'
 import type { ConnectPgSimpleSource } from './legacy-url.js'
 import { emptySkipCounts, type MigrationSource } from './source.js'
 
@@ -112,7 +111,7 @@ export async function connectPgSimpleSource(
           skipped[record]++
           continue
         }
-        yield { key: hashId(row.sid), record }
+        yield { key: legacyStoreKey(row.sid), record }
       }
       const last = rows.at(-1)
       if (last === undefined || rows.length < PAGE) return

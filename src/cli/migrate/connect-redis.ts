@@ -7,10 +7,9 @@
 
 import type { Redis } from 'ioredis'
 import { StoreError, StoreUnavailableError } from '../../core/errors.js'
-import { hashId } from '../../core/ids.js'
 import type { KeyedRecord } from '../../core/store.js'
 import { driverCode, loadIoredis } from './drivers.js'
-import { type LegacyOptions, legacyRecord } from './legacy.js'
+import { type LegacyOptions, legacyRecord, legacyStoreKey } from './legacy.js'
 import type { ConnectRedisSource } from './legacy-url.js'
 import { emptySkipCounts, type MigrationSource } from './source.js'
 
@@ -99,7 +98,7 @@ export async function connectRedisSource(
             skipped[record]++
             continue
           }
-          yield { key: hashId(key.slice(source.prefix.length)), record }
+          yield { key: legacyStoreKey(key.slice(source.prefix.length)), record }
         }
       }
     } catch (error) {

@@ -9,6 +9,16 @@ const sess = (cookie: Record<string, unknown>, data: Record<string, unknown> = {
   JSON.stringify({ cookie, ...data })
 
 describe('legacyRecord', () => {
+  it('keeps express-session’s cookie settings without expires, as sessionkit/express stores them', () => {
+    const record = legacyRecord(
+      sess({ originalMaxAge: 60_000, expires: new Date(NOW + 60_000).toISOString(), path: '/' }),
+      null,
+      NOW,
+      {},
+    )
+    expect(record).toMatchObject({ data: { cookie: { originalMaxAge: 60_000, path: '/' } } })
+  })
+
   it('keeps the data without express-session’s cookie, with the store’s expiry first', () => {
     const record = legacyRecord(
       sess({ expires: new Date(NOW + 1000).toISOString() }, { a: 1, passport: { user: 'u' } }),
@@ -17,7 +27,7 @@ describe('legacyRecord', () => {
       { userField: 'passport.user' },
     )
     expect(record).toEqual({
-      data: { a: 1, passport: { user: 'u' } },
+      data: { cookie: {}, a: 1, passport: { user: 'u' } },
       userId: 'u',
       tenantId: null,
       ip: null,

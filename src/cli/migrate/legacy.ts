@@ -1,14 +1,22 @@
 /**
  * Turning an express-session session (as connect-redis and connect-pg-simple keep it: JSON
- * with a `cookie` object) into a sessionkit record.
+ * with a `cookie` object) into a sessionkit record, in the layout `sessionkit/express` reads.
  *
- * The contract with the express adapter: a legacy session is written under hashId(<legacy
- * ID>), the ID that express-session's signed cookie (`s:<id>.<signature>`) carries, so the
- * adapter finds it by hashing the ID from such a cookie, exactly as it does for its own IDs.
+ * The contract with the Express adapter is its own `storeKeyFor(sid)`: a legacy session is
+ * written under the key the adapter derives from the express-session ID that the old signed
+ * cookie (`s:<sid>.<signature>`) carries, so that cookie keeps working after the move. The
+ * `cookie` object stays in the data without `expires` (the record's expiry replaces it), as the
+ * adapter's own CompatStore#set stores it.
  * @module
  */
 
+import { storeKeyFor } from '../../adapters/express/ids.js'
 import type { JsonObject, JsonValue, SessionRecord } from '../../core/store.js'
+
+/** The store key of a legacy session: where `sessionkit/express` looks for its ID. */
+export function legacyStoreKey(sid: string): string {
+  return storeKeyFor(sid)
+}
 
 /** Why a legacy session was not migrated. */
 export type LegacySkip = 'unreadable' | 'noExpiry' | 'expired'
@@ -50,9 +58,8 @@ function cookieExpiry(sess: JsonObject): number | null {
  *
  * Expiry: the store's own (Redis TTL, the `expire` column) when it has one, since
  * express-session's touch moves only that and leaves `cookie.expires` in the JSON behind;
- * otherwise `cookie.expires`; otherwise `defaultTtlMs` from now. The `cookie` object is
- * express-session's bookkeeping and is not kept in the data; everything else is. createdAt and
- * lastSeenAt are the migration time: the legacy stores do not keep them.
+ * otherwise `cookie.expires`; otherwise `defaultTtlMs` from now. createdAt and lastSeenAt are
+ * the migration time: the legacy stores do not keep them.
  */
 export function legacyRecord(
   text: string,
@@ -73,10 +80,15 @@ export function legacyRecord(
     (options.defaultTtlMs === undefined ? null : now + options.defaultTtlMs)
   if (expiresAt === null) return 'noExpiry'
   if (expiresAt <= now) return 'expired'
-  const { cookie: _cookie, ...data } = sess
+  const { cookie, ...rest } = sess
+  const data: JsonObject = { ...rest }
+  if (isObject(cookie)) {
+    const { expires: _expires, ...settings } = cookie
+    data.cookie = settings
+  }
   return {
     data,
-    userId: userIdAt(data, options.userField),
+    userId: userIdAt(rest, options.userField),
     tenantId: null,
     ip: null,
     userAgent: null,
