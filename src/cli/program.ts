@@ -14,11 +14,15 @@ import { type CliIo, processIo } from './output.js'
 
 function version(): string {
   // src/cli and dist/cli both sit two levels below package.json.
-  const pkg: unknown = JSON.parse(
-    readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
-  )
-  const found = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'version') : undefined
-  return typeof found === 'string' ? found : '0.0.0'
+  try {
+    const pkg: unknown = JSON.parse(
+      readFileSync(new URL('../../package.json', import.meta.url), 'utf8'),
+    )
+    const found = typeof pkg === 'object' && pkg !== null ? Reflect.get(pkg, 'version') : undefined
+    return typeof found === 'string' ? found : 'unknown'
+  } catch {
+    return 'unknown'
+  }
 }
 
 function integer(min: number, max: number) {
