@@ -1,29 +1,34 @@
 /**
- * The back end for sessionkit stores: every load and save goes through the core SessionManager,
- * so the store sees only hashed IDs, a save is an atomic patch of the changed keys, a session
+ * The back end for sessionkit stores: every save goes through the core SessionManager, so the
+ * store sees only hashed IDs, a save is an atomic patch of the changed keys, a session
  * destroyed or revoked meanwhile is never written back, and login, devices and revocation work.
  *
  * The manager is the adapter's own. It signs nothing that leaves the process: the cookie is
- * express-session's, signed with the app's secrets by the adapter. The manager is handed the
- * ID as a token signed with a per-process key, which is how the core's one load path (with its
- * expiry checks, events and fail-closed behaviour) serves this adapter unchanged.
+ * express-session's, signed with the app's secrets by the adapter. A sessionkit-issued ID is
+ * handed to the manager as a token signed with a per-process key, so the core's load path
+ * (expiry checks, events) serves it unchanged. The core refuses IDs of any other shape before
+ * they reach a store; the IDs express-session issued (and `genid`'s) are verified by the
+ * adapter's signature check instead, and loaded by `#loadForeign` under hashId(id), the
+ * key `sessionkit migrate` writes imported sessions under.
  * @module
  */
 import { sign } from '../../core/crypto.js'
-import { hashId } from '../../core/ids.js'
+import { hashId, isWellFormedId } from '../../core/ids.js'
 import type { DeviceSession, SessionManager } from '../../core/manager.js'
+import { callStore, isPastDeadline } from '../../core/policy.js'
 import {
   type Session as CoreSession,
+  createSession,
   dataOf,
   FLASH_PREFIX,
   type LoginOptions,
+  loadedState,
   stateOf,
 } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
 import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
 import type { CompatStore } from './compat-store.js'
 import type { Cookie, CookieInit } from './cookie.js'
-import { coreIdFor } from './ids.js'
 import { COOKIE_KEY, type Snapshot } from './tracking.js'
 
 type Manager = SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>
@@ -172,21 +177,42 @@ export class KitBackend implements Backend {
   }
 
   async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
+    const core = isWellFormedId(sid) ? await this.#load(sid, meta) : await this.#loadForeign(sid)
+    return core === null ? null : new KitEntry(this.manager, core, sid).loaded()
+  }
+
+  async #load(sid: string, meta: RequestMeta): Promise<Core | null> {
     const manager = this.manager
-    const token = sign(manager.options.keys, coreIdFor(sid))
+    const token = sign(manager.options.keys, sid)
     const core = await manager.load({ cookie: `${manager.cookieName}=${token}`, ...meta })
     // The manager never adopts an unknown or expired ID: it hands back a new session instead.
-    if (core.isNew) return null
-    return new KitEntry(manager, core, sid).loaded()
+    return core.isNew ? null : core
+  }
+
+  /**
+   * An ID of another shape, already verified by the cookie signature: read under hashId(id) with
+   * the manager's expiry policy. Unlike the core's path, an expired record is left to the
+   * store's cleanup rather than deleted here (and no `expired` event is emitted).
+   */
+  async #loadForeign(sid: string): Promise<Core | null> {
+    const manager = this.manager
+    const store = manager.store
+    const key = hashId(sid)
+    const now = manager.now()
+    const record = await callStore(store.name, 'get', () => store.get(key, now))
+    if (record === null || isPastDeadline(manager.options, record, now)) return null
+    return createSession<Record<string, JsonValue>, Record<string, JsonValue>>(
+      manager,
+      loadedState(sid, key, record),
+    )
   }
 
   async create(meta: RequestMeta, sid: string | undefined): Promise<Entry> {
     const core = await this.manager.load(meta)
     if (sid === undefined) return new KitEntry(this.manager, core, core.id)
-    // The `genid` option's ID: the core session takes the ID derived from it before it is ever
-    // stored, as the core's own regenerate does for a new session.
-    const id = coreIdFor(sid)
-    Object.assign(stateOf(core), { id, key: hashId(id) })
+    // The `genid` option's ID, set before the session is ever stored, as the core's own
+    // regenerate does for a new session.
+    Object.assign(stateOf(core), { id: sid, key: hashId(sid) })
     return new KitEntry(this.manager, core, sid)
   }
 }
