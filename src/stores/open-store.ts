@@ -11,6 +11,7 @@ import { FileStore } from './file.js'
 import { MemoryStore } from './memory.js'
 import { openMysqlUrl } from './mysql-open.js'
 import { openPostgres } from './postgres-url.js'
+import { openRedis, openRedisCluster } from './redis-url.js'
 import { SqliteStore, type SqliteSynchronous } from './sqlite.js'
 import { localPath, parseStoreUrl, readParams, type StoreUrl } from './store-url.js'
 
@@ -79,6 +80,9 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
   postgresql: openPostgres,
   mysql: openMysqlUrl,
   mariadb: openMysqlUrl,
+  redis: openRedis,
+  rediss: openRedis,
+  'redis-cluster': openRedisCluster,
 }
 
 /**
@@ -93,6 +97,7 @@ export const STORE_SCHEMES: Readonly<Record<string, StoreUrlFactory>> = {
  * | `sqlite:./data/sessions.db` `sqlite:///var/lib/app/sessions.db?synchronous=FULL` `sqlite::memory:` | SqliteStore |
  * | `postgres://user:pass@host:5432/db?schema=auth&sslmode=require` (or `postgresql://`) | PostgresStore |
  * | `mysql://user:pass@host:3306/db?tablePrefix=app_&queryTimeout=2s` (or `mariadb://`) | MysqlStore |
+ * | `redis://:pass@host:6379/0?prefix=app:` `rediss://…` `redis-cluster://h1:6379,h2:6379` | RedisStore |
  *
  * Paths may use %-escapes (`%20` for a space, `%23` for `#`, `%3F` for `?`).
  *

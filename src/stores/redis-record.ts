@@ -1,0 +1,163 @@
+/**
+ * Converting between a SessionRecord and the fields of its Redis hash. Every field value is
+ * JSON (a time is a JSON number, a null metadata field is `null`), so the Lua scripts can
+ * compare metadata as plain strings and redis-cli shows readable values. A hash that does not
+ * decode to a valid record reads as missing, as the store contract asks.
+ * @module
+ */
+
+import { StoreError } from '../core/errors.js'
+import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
+import { DATA_FIELD, META_FIELD } from './redis-keys.js'
+
+const NAME = 'redis'
+
+/** The metadata fields, in the order they are written. */
+export const META_KEYS = ['userId', 'tenantId', 'ip', 'userAgent'] as const
+const TIME_KEYS = ['createdAt', 'updatedAt', 'lastSeenAt', 'expiresAt'] as const
+
+/** A JSON text for `value`; refuses what JSON cannot carry instead of storing `undefined`. */
+export function toJson(value: JsonValue, what: string): string {
+  const text = JSON.stringify(value)
+  if (typeof text !== 'string') throw new StoreError(NAME, `${what} is not JSON`)
+  return text
+}
+
+/** Metadata must be a string or null; anything else would not round-trip. */
+export function assertMetaValue(field: string, value: unknown): asserts value is string | null {
+  if (value !== null && typeof value !== 'string') {
+    throw new StoreError(NAME, `${field} must be a string or null`)
+  }
+}
+
+/** The JSON text of a user ID as the scripts compare it (`null` for an anonymous session). */
+export function userIdJson(userId: string | null): string {
+  return JSON.stringify(userId)
+}
+
+/** A time as Redis stores it: a JSON number. */
+export function timeText(ms: number): string {
+  return JSON.stringify(ms)
+}
+
+/** An absolute expiry for PEXPIREAT / PXAT: whole milliseconds, at least 1 (0 is refused). */
+export function expireAtArg(ms: number): string {
+  return String(Math.max(1, Math.ceil(ms)))
+}
+
+/** The field/value pairs of a whole record, flattened as HSET takes them. */
+export function recordFields(record: SessionRecord): string[] {
+  const fields: string[] = []
+  for (const key of META_KEYS) {
+    const value = record[key]
+    assertMetaValue(key, value)
+    fields.push(`${META_FIELD}${key}`, toJson(value, key))
+  }
+  for (const key of TIME_KEYS) fields.push(`${META_FIELD}${key}`, timeText(record[key]))
+  for (const [key, value] of Object.entries(record.data)) {
+    fields.push(`${DATA_FIELD}${key}`, toJson(value, `data key "${key}"`))
+  }
+  return fields
+}
+
+/** Own-property write, so a data key such as `__proto__` stays data. */
+function setOwn(target: JsonObject, key: string, value: JsonValue): void {
+  Object.defineProperty(target, key, {
+    value,
+    enumerable: true,
+    writable: true,
+    configurable: true,
+  })
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string') return value
+  if (Buffer.isBuffer(value)) return value.toString('utf8')
+  return null
+}
+
+/**
+ * HGETALL's reply as name/value pairs, whatever shape the client returns: a flat array (RESP2,
+ * ioredis `call`), a Map or a plain object (node-redis with RESP3).
+ */
+export function hashEntries(reply: unknown): [string, string][] | null {
+  const entries: [string, string][] = []
+  const add = (name: unknown, value: unknown): boolean => {
+    const n = text(name)
+    const v = text(value)
+    if (n === null || v === null) return false
+    entries.push([n, v])
+    return true
+  }
+  if (Array.isArray(reply)) {
+    if (reply.length % 2 !== 0) return null
+    for (let i = 0; i < reply.length; i += 2) if (!add(reply[i], reply[i + 1])) return null
+    return entries
+  }
+  if (reply instanceof Map) {
+    for (const [name, value] of reply) if (!add(name, value)) return null
+    return entries
+  }
+  if (typeof reply === 'object' && reply !== null) {
+    for (const [name, value] of Object.entries(reply)) if (!add(name, value)) return null
+    return entries
+  }
+  return null
+}
+
+function parse(textValue: string): { ok: true; value: JsonValue } | { ok: false } {
+  try {
+    return { ok: true, value: JSON.parse(textValue) as JsonValue }
+  } catch {
+    return { ok: false }
+  }
+}
+
+/** The record a session hash holds, or null when it is empty or malformed. */
+export function decodeRecord(reply: unknown): SessionRecord | null {
+  const entries = hashEntries(reply)
+  if (entries === null || entries.length === 0) return null
+  const data: JsonObject = {}
+  const meta = new Map<string, JsonValue>()
+  for (const [name, value] of entries) {
+    const parsed = parse(value)
+    if (!parsed.ok) return null
+    if (name.startsWith(DATA_FIELD)) setOwn(data, name.slice(DATA_FIELD.length), parsed.value)
+    else if (name.startsWith(META_FIELD)) meta.set(name.slice(META_FIELD.length), parsed.value)
+  }
+  const metaValues: Partial<SessionMeta> = {}
+  for (const key of META_KEYS) {
+    const value = meta.get(key)
+    if (value === undefined || (value !== null && typeof value !== 'string')) return null
+    metaValues[key] = value
+  }
+  const times: Partial<Record<(typeof TIME_KEYS)[number], number>> = {}
+  for (const key of TIME_KEYS) {
+    const value = meta.get(key)
+    if (typeof value !== 'number' || !Number.isFinite(value)) return null
+    times[key] = value
+  }
+  return {
+    data,
+    ...(metaValues as SessionMeta),
+    ...(times as Record<(typeof TIME_KEYS)[number], number>),
+  }
+}
+
+/** A token's stored text: expiresAt first, so it reads well in redis-cli. */
+export function encodeToken(value: JsonValue, expiresAt: number): string {
+  return `{"expiresAt":${timeText(expiresAt)},"value":${toJson(value, 'the token value')}}`
+}
+
+/** A stored token's value when it is still alive at `now`; null when expired or malformed. */
+export function decodeToken(reply: unknown, now: number): JsonValue | null {
+  const stored = text(reply)
+  if (stored === null) return null
+  const parsed = parse(stored)
+  if (!parsed.ok) return null
+  const token = parsed.value
+  if (typeof token !== 'object' || token === null || Array.isArray(token)) return null
+  const { expiresAt, value } = token
+  if (typeof expiresAt !== 'number' || expiresAt <= now || value === undefined) return null
+  return value
+}
