@@ -136,7 +136,7 @@ export function mysqlSchemaStatements(options: MysqlSchemaOptions = {}): string[
 /**
  * The full schema as one SQL script (statements ended by `;`), for your own migration tool.
  * Apply it, then build the store with `migrate: false`. The same text is in
- * docs/stores-mysql.md.
+ * docs/stores.md (MySQL section).
  *
  * @example
  * ```ts

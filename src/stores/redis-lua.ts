@@ -2,7 +2,7 @@
  * The Lua scripts of the Redis store. Each one touches exactly one key (passed in KEYS), so
  * every script is valid in Redis Cluster whatever slot its key hashes to; the writes that span
  * a session and its user index are ordered by the caller instead (see redis.ts and
- * docs/stores-redis.md).
+ * docs/stores.md (Redis section)).
  *
  * Numbers cross into Lua as strings and are compared with tonumber(); they are never turned
  * back into strings in Lua (Lua 5.1 prints 1.7e+12), so every time written comes from ARGV.

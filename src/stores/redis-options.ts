@@ -41,7 +41,7 @@ export interface RedisStoreOptions {
    * or cluster (`createCluster`), already connected in node-redis's case. The store tells
    * which by its shape, adds (and on close removes) an `error` listener, and never quits it:
    * `close()` leaves it open for you. `connectTimeout` does not apply to it; configure its
-   * offline queue and retries yourself (see docs/stores-redis.md).
+   * offline queue and retries yourself (see docs/stores.md (Redis section)).
    */
   client?: RedisClientLike
   /**

@@ -14,7 +14,7 @@
  *
  * So the index always lists every live session of its user (a revocation cannot miss one),
  * and a revoked session cannot come back: its key is deleted first, and a patch or touch only
- * applies to a key that exists. docs/stores-redis.md has the full argument.
+ * applies to a key that exists. docs/stores.md (Redis section) has the full argument.
  * @module
  */
 
