@@ -1,51 +1,79 @@
 /**
- * The demo app (`npm start`): a placeholder until the demo issue lands. It serves one page on
- * PORT (default 3000) with sessions in SQLite at ./data/sessions.db, or in SESSIONKIT_STORE.
+ * The demo app (`npm start`): a small shop with sign-in, a profile, a cart kept in the session,
+ * flash messages and a devices page, on node:http and sessionkit/node. Serves on PORT (default
+ * 3000) with sessions in SQLite at ./data/sessions.db, or in SESSIONKIT_STORE. See settings.ts
+ * for every variable it reads.
  */
-import { randomBytes } from 'node:crypto'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:http'
-import { nodeSessions } from '../src/adapters/node.js'
-import { openStore, SessionManager } from '../src/index.js'
+import { SessionkitError } from '../src/index.js'
+import { createApp } from './app.js'
+import { createSessions, SESSION_POLICY } from './sessions.js'
+import { readSettings, redactStoreUrl, SettingsError } from './settings.js'
+import { DEMO_CREDENTIALS } from './users.js'
 
-type DemoData = { visits: number }
+/** How long a shutdown waits for requests in flight before cutting their connections. */
+const SHUTDOWN_GRACE_MS = 5_000
 
-function devSecret(): string {
-  if (process.env.SESSION_SECRET) return process.env.SESSION_SECRET
-  // A secret kept across restarts so local sessions survive them; never use this in production.
-  mkdirSync('data', { recursive: true })
+function fail(error: unknown): never {
+  // Configuration mistakes get one readable line; anything else keeps its stack.
+  const readable = error instanceof SettingsError || error instanceof SessionkitError
+  console.error(`sessionkit demo: ${readable ? error.message : String(error)}`)
+  if (!readable && error instanceof Error) console.error(error.stack)
+  process.exit(1)
+}
+
+function start(): void {
+  let settings: ReturnType<typeof readSettings>
+  let sessions: ReturnType<typeof createSessions>
   try {
-    return readFileSync('data/dev-secret', 'utf8').trim()
-  } catch {
-    const secret = randomBytes(32).toString('base64url')
-    writeFileSync('data/dev-secret', secret, { mode: 0o600 })
-    return secret
+    settings = readSettings()
+    sessions = createSessions(settings)
+  } catch (error) {
+    fail(error)
   }
-}
+  const server = createServer(
+    createApp(sessions, { secureCookies: settings.secureCookies, policy: SESSION_POLICY }),
+  )
 
-const sessions = new SessionManager<DemoData>({
-  store: openStore(process.env.SESSIONKIT_STORE ?? 'sqlite:./data/sessions.db'),
-  secrets: [devSecret()],
-  idleTimeout: '30m',
-})
-
-const withSession = nodeSessions(sessions)
-
-const server = createServer(
-  withSession((req, res) => {
-    const visits = (req.session?.get('visits') ?? 0) + 1
-    req.session?.set('visits', visits)
-    res.setHeader('Content-Type', 'text/html; charset=utf-8')
-    res.end(`<!doctype html><title>sessionkit demo</title>
-<h1>sessionkit</h1><p>You have visited this page <strong id="visits">${visits}</strong> time(s) in this session.</p>`)
-  }),
-)
-
-const port = Number(process.env.PORT ?? 3000)
-server.listen(port, () => console.log(`sessionkit demo on http://localhost:${port}`))
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
-  process.once(signal, () => {
-    server.close()
-    void sessions.close()
+  server.once('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EADDRINUSE') {
+      fail(new SettingsError(`port ${settings.port} is in use: set PORT to another one`))
+    }
+    fail(error)
   })
+  server.listen(settings.port, () => {
+    const address = server.address()
+    const port = typeof address === 'object' && address !== null ? address.port : settings.port
+    const users = DEMO_CREDENTIALS.map((user) => `${user.username} / ${user.password}`)
+    console.log(`sessionkit demo on http://localhost:${port}`)
+    console.log(`  store: ${redactStoreUrl(settings.storeUrl)}`)
+    console.log(`  sign in as ${users.join(' or ')}`)
+    if (!settings.secureCookies) console.log('  cookies: without Secure (DEMO_INSECURE_COOKIES)')
+  })
+
+  let stopping = false
+  const stop = (signal: NodeJS.Signals) => {
+    if (stopping) {
+      // A second Ctrl-C means "now".
+      process.exit(130)
+    }
+    stopping = true
+    console.log(`${signal}: finishing requests in flight, then closing the store`)
+    const cut = setTimeout(() => server.closeAllConnections(), SHUTDOWN_GRACE_MS)
+    cut.unref()
+    server.close(() => {
+      clearTimeout(cut)
+      // The store closes last: a request still in flight must be able to commit its session.
+      sessions.close().then(
+        () => console.log('stopped'),
+        (error: unknown) => fail(error),
+      )
+    })
+    // Keep-alive connections with no request in flight would hold close() open.
+    server.closeIdleConnections()
+  }
+  process.on('SIGINT', stop)
+  process.on('SIGTERM', stop)
 }
+
+start()
