@@ -4,9 +4,12 @@
  */
 import { rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, beforeEach, describe, expect, it } from 'vitest'
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest'
 import { hashId } from '../../src/index.js'
 import { json, loadThrough, type Seeded, seed, sessionkit, tempDir } from './support.js'
+
+// Each test starts the CLI in child processes; a loaded CI machine needs more than the default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const root = tempDir()
 afterAll(() => rmSync(root, { recursive: true, force: true }))

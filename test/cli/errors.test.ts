@@ -3,9 +3,12 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { STORE_SCHEMES } from '../../src/stores/open-store.js'
 import { json, SECRET, seed, sessionkit, tempDir } from './support.js'
+
+// Each test starts the CLI in child processes; a loaded CI machine needs more than the default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const root = tempDir()
 afterAll(() => rmSync(root, { recursive: true, force: true }))

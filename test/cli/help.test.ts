@@ -1,8 +1,11 @@
 /** `sessionkit --help`, usage errors and keygen, through the real executable. */
 import { readFileSync } from 'node:fs'
-import { describe, expect, it } from 'vitest'
+import { describe, expect, it, vi } from 'vitest'
 import { estimateEntropyBits, KeyRing } from '../../src/core/crypto.js'
 import { json, sessionkit } from './support.js'
+
+// Each test starts the CLI in child processes; a loaded CI machine needs more than the default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const COMMANDS = [
   'list',

@@ -14,11 +14,14 @@ import { join } from 'node:path'
 import express from 'express'
 import { Redis } from 'ioredis'
 import pg from 'pg'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import session, { storeKeyFor } from '../../src/adapters/express.js'
 import { openStore, type SessionRecord } from '../../src/index.js'
 import { describeWithService, requireService } from '../support/services.js'
 import { json, sessionkit, tempDir } from './support.js'
+
+// Each test starts the CLI in child processes; a loaded CI machine needs more than the default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const root = tempDir()
 afterAll(() => rmSync(root, { recursive: true, force: true }))

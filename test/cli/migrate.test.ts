@@ -5,8 +5,11 @@
 import { execFile, spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import { afterAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it, vi } from 'vitest'
 import { BIN, json, loadThrough, seed, sessionkit, tempDir } from './support.js'
+
+// Each test starts the CLI in child processes; a loaded CI machine needs more than the default.
+vi.setConfig({ testTimeout: 120_000, hookTimeout: 120_000 })
 
 const hasScript = spawnSync('script', ['--version'], { stdio: 'ignore' }).status === 0
 
