@@ -7,7 +7,6 @@
  * @module
  */
 
-import { mkdirSync } from 'node:fs'
 import { dirname, resolve } from 'node:path'
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises'
 import { InvalidConfigError, StoreError, StoreUnavailableError } from '../core/errors.js'
@@ -31,6 +30,7 @@ import {
   assertToken,
 } from '../core/store-guards.js'
 import { type Duration, parseDuration } from '../core/time.js'
+import { makeDirsSync } from './make-dirs.js'
 import {
   loadBetterSqlite3,
   type SqliteDatabase,
@@ -181,7 +181,7 @@ function openDatabase(
   const memory = path === ':memory:'
   const file = memory ? path : resolve(path)
   try {
-    if (!memory) mkdirSync(dirname(file), { recursive: true })
+    if (!memory) makeDirsSync(dirname(file))
     return new Database(file, { timeout })
   } catch (error) {
     const mapped = toStoreError('open', error)

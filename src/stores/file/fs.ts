@@ -1,5 +1,6 @@
-import { mkdir, open, readFile, rename, unlink } from 'node:fs/promises'
+import { open, readFile, rename, unlink } from 'node:fs/promises'
 import { basename, dirname, join } from 'node:path'
+import { makeDirs } from '../make-dirs.js'
 import { hasCode } from './failures.js'
 import { scratchName } from './layout.js'
 
@@ -51,7 +52,7 @@ export async function inDir<T>(dir: string, mode: number, action: () => Promise<
       return await action()
     } catch (err) {
       if (!hasCode(err, 'ENOENT') || attempt === 3) throw err
-      await mkdir(dir, { recursive: true, mode })
+      await makeDirs(dir, mode)
     }
   }
 }

@@ -1,4 +1,4 @@
-import { mkdir, opendir, readdir, readFile, rename, stat } from 'node:fs/promises'
+import { opendir, readdir, readFile, rename, stat } from 'node:fs/promises'
 import { join } from 'node:path'
 import { StoreUnavailableError } from '../../core/errors.js'
 import { isValidStoreKey } from '../../core/ids.js'
@@ -19,6 +19,7 @@ import {
   assertTimes,
   assertToken,
 } from '../../core/store-guards.js'
+import { makeDirs } from '../make-dirs.js'
 import { forEachLimit } from './concurrency.js'
 import { hasCode, storeFailure } from './failures.js'
 import { readTextOrNull, removeFile, syncDir, writeFileAtomic } from './fs.js'
@@ -340,7 +341,7 @@ export class FileStore implements Store {
   #ensureDirs(): Promise<void> {
     this.#ready ??= (async () => {
       for (const dir of this.#layout.directories) {
-        await mkdir(dir, { recursive: true, mode: this.#options.dirMode })
+        await makeDirs(dir, this.#options.dirMode)
       }
     })().catch((err: unknown) => {
       this.#ready = null
