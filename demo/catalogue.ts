@@ -4,8 +4,9 @@ export interface Product {
   name: string
   description: string
   pricePence: number
-  /** A single emoji: the shop has no image files to serve. */
-  icon: string
+  /** Two letters and a colour for the product's tile: the shop has no photos to serve. */
+  monogram: string
+  colour: string
 }
 
 export const PRODUCTS: readonly Product[] = [
@@ -14,42 +15,48 @@ export const PRODUCTS: readonly Product[] = [
     name: 'Brass gear set',
     description: 'Forty-nine precision-cut wheels for the Mill. Polished, never oiled.',
     pricePence: 4_800,
-    icon: '⚙️',
+    monogram: 'GS',
+    colour: '#b7791f',
   },
   {
     sku: 'punched-cards',
     name: 'Punched cards (100)',
     description: 'Jacquard-grade operation and variable cards, pre-scored for easy punching.',
     pricePence: 1_250,
-    icon: '🗂️',
+    monogram: 'PC',
+    colour: '#3454d1',
   },
   {
     sku: 'crank',
     name: 'Difference engine crank',
     description: 'A hand crank in forged steel. Four turns per calculation, give or take.',
     pricePence: 3_500,
-    icon: '🔧',
+    monogram: 'DC',
+    colour: '#4a5568',
   },
   {
     sku: 'rotor',
     name: 'Enigma rotor (spare)',
     description: 'Rotor IV with an adjustable ring setting. Wiring diagram sold separately.',
     pricePence: 6_900,
-    icon: '🎛️',
+    monogram: 'ER',
+    colour: '#2f855a',
   },
   {
     sku: 'paper-tape',
     name: 'Paper tape, 5-hole',
     description: 'A 300 m reel of oiled paper tape for the Colossus reader.',
     pricePence: 900,
-    icon: '🧻',
+    monogram: 'PT',
+    colour: '#9c4221',
   },
   {
     sku: 'notebook',
     name: 'Note G notebook',
     description: 'Squared paper for writing out the Bernoulli numbers by hand.',
     pricePence: 650,
-    icon: '📓',
+    monogram: 'NG',
+    colour: '#6b46c1',
   },
 ]
 

@@ -95,11 +95,13 @@ form.inline { display: inline; margin: 0; }
 
 .products { display: grid; grid-template-columns: repeat(auto-fill, minmax(280px, 1fr)); gap: 1rem; }
 .product { display: flex; flex-direction: column; gap: 0.4rem; margin: 0; }
-.product .icon { font-size: 2rem; }
+.product .thumb { display: block; margin-bottom: 0.35rem; }
+.item { display: flex; align-items: center; gap: 0.6rem; }
 .product h2 { margin: 0; }
 .product p { color: var(--muted); font-size: 0.92rem; flex: 1; }
 .product .buy { display: flex; justify-content: space-between; align-items: center; }
 .price { font-weight: 700; }
+.in-cart { font-size: 0.88rem; }
 
 table { width: 100%; border-collapse: collapse; }
 th, td { text-align: left; padding: 0.65rem 0.5rem; border-bottom: 1px solid var(--line); vertical-align: middle; }
@@ -110,6 +112,7 @@ tfoot td { font-weight: 700; border-bottom: 0; }
 dl.facts { display: grid; grid-template-columns: 180px 1fr; gap: 0.45rem 1rem; margin: 0; }
 dl.facts dt { color: var(--muted); }
 dl.facts dd { margin: 0; }
+dl.facts + p { margin-top: 1rem; }
 
 .device { display: flex; align-items: center; gap: 1rem; padding: 0.9rem 0; border-bottom: 1px solid var(--line); }
 .device:last-child { border-bottom: 0; }
@@ -121,7 +124,8 @@ dl.facts dd { margin: 0; }
   display: inline-block; font-size: 0.72rem; font-weight: 700; padding: 0.1rem 0.5rem;
   border-radius: 999px; background: var(--ok-bg); color: var(--ok-ink); margin-left: 0.4rem; vertical-align: 1px;
 }
-.device-icon { font-size: 1.6rem; width: 2rem; text-align: center; }
+.devices { list-style: none; padding: 0; margin: 0; }
+.device-icon { color: var(--muted); width: 2rem; display: grid; place-items: center; }
 .muted { color: var(--muted); }
 .empty { text-align: center; padding: 2rem 1rem; color: var(--muted); }
 footer { max-width: 980px; margin: 0 auto; padding: 0 1.25rem 2rem; color: var(--muted); font-size: 0.85rem; }

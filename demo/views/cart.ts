@@ -1,5 +1,6 @@
 import { findProduct, formatPrice } from '../catalogue.js'
 import { html } from './html.js'
+import { productThumb } from './icons.js'
 import { csrfField, layout, type ViewContext } from './layout.js'
 
 export function cartPage(view: ViewContext, cart: Record<string, number>) {
@@ -10,7 +11,7 @@ export function cartPage(view: ViewContext, cart: Record<string, number>) {
   const total = lines.reduce((sum, line) => sum + line.product.pricePence * line.quantity, 0)
   const rows = lines.map(
     ({ product, quantity }) => html`<tr data-sku="${product.sku}">
-      <td><span aria-hidden="true">${product.icon}</span> ${product.name}</td>
+      <td><span class="item">${productThumb(product, 32)} ${product.name}</span></td>
       <td class="num">${formatPrice(product.pricePence)}</td>
       <td class="num" data-testid="quantity">${quantity}</td>
       <td class="num">${formatPrice(product.pricePence * quantity)}</td>

@@ -2,18 +2,19 @@ import type { DeviceSession } from '../../src/index.js'
 import { describeUserAgent, displayIp } from '../user-agent.js'
 import { formatTime, relativeTime } from './format.js'
 import { html } from './html.js'
+import { laptopIcon, phoneIcon } from './icons.js'
 import { csrfField, layout, type ViewContext } from './layout.js'
 
 const MOBILE = new Set(['iOS', 'Android'])
 
 function deviceRow(view: ViewContext, device: DeviceSession, now: number) {
   const { browser, os } = describeUserAgent(device.userAgent)
-  const icon = os !== null && MOBILE.has(os) ? '📱' : '💻'
+  const icon = os !== null && MOBILE.has(os) ? phoneIcon : laptopIcon
   const action = device.current
     ? html`<form class="inline" method="post" action="/logout">${csrfField(view)}<button class="secondary" type="submit">Sign out</button></form>`
     : html`<form class="inline" method="post" action="/devices/revoke">${csrfField(view)}<input type="hidden" name="handle" value="${device.handle}"><button class="danger" type="submit">Revoke</button></form>`
   return html`<li class="device" data-testid="device"${device.current ? html` data-current="true"` : null}>
-    <div class="device-icon" aria-hidden="true">${icon}</div>
+    <div class="device-icon">${icon}</div>
     <div class="what">
       <div class="name">${browser}${os === null ? null : html` on ${os}`}${
         device.current ? html`<span class="pill">This device</span>` : null
