@@ -1,8 +1,11 @@
 /**
  * Timing: run one operation with a fixed number of calls in flight, for a bounded time and a
- * bounded number of calls, and report operations per second. Candidates that are compared are
- * measured in interleaved rounds (A B C, B C A, C A B…) and the median round is kept, so slow
- * drift of the machine (other work, CPU frequency, a database checkpoint) hits all of them alike.
+ * bounded number of calls, and report operations per second and this process's CPU time per
+ * operation. Candidates that are compared are measured in many short interleaved rounds
+ * (A B C, B C A, C A B…), so that whatever else the machine is doing hits all of them alike,
+ * and each is reported over all its rounds together (calls done / time taken): on a shared
+ * machine, where load comes and goes within seconds, that ratio is far steadier than any one
+ * round. The best round is kept too.
  * @module
  */
 import { performance } from 'node:perf_hooks'
@@ -18,7 +21,7 @@ export interface Limits {
   durationMs: number
   /** Upper bound of calls in one round, whatever the time. */
   maxOps: number
-  /** Measured rounds per candidate; the median is reported. */
+  /** Measured rounds per candidate, interleaved with the other candidates' rounds. */
   rounds: number
   /** Unmeasured time before the first round of each candidate, in milliseconds. */
   warmupMs: number
@@ -26,22 +29,41 @@ export interface Limits {
 
 export const DEFAULT_LIMITS: Limits = {
   concurrency: 16,
-  durationMs: 1000,
+  durationMs: 250,
   maxOps: 500_000,
-  rounds: 5,
+  rounds: 20,
   warmupMs: 300,
 }
 
-/** A measured rate, or why there is none. */
-export type Result = { opsPerSec: number } | { error: string }
+/** One measured round. */
+export interface Sample {
+  ops: number
+  seconds: number
+  /** CPU time (user + system, every thread of this process), in microseconds. */
+  cpuMicros: number
+}
+
+/** A candidate over all its rounds. */
+export interface Measured {
+  /** Calls done over all rounds / time taken by all rounds. */
+  opsPerSec: number
+  /** The best single round. */
+  bestOpsPerSec: number
+  /** CPU time of this process per call, over all rounds, in microseconds. */
+  cpuMicrosPerOp: number
+}
+
+/** A measurement, or why there is none. */
+export type Result = Measured | { error: string }
 
 /** Operations per second of `op` with `concurrency` calls in flight, within the limits. */
 export async function measure(
   op: Op,
   limits: Pick<Limits, 'concurrency' | 'durationMs' | 'maxOps'>,
-): Promise<number> {
+): Promise<Sample> {
   let started = 0
   let finished = 0
+  const cpu = process.cpuUsage()
   const start = performance.now()
   const deadline = start + limits.durationMs
   let failed = false
@@ -60,7 +82,17 @@ export async function measure(
   }
   const workers = Promise.all(Array.from({ length: limits.concurrency }, worker))
   await within(workers, limits.durationMs + STRAGGLER_MS, 'the calls in flight')
-  return finished / ((performance.now() - start) / 1000)
+  const used = process.cpuUsage(cpu)
+  return {
+    ops: finished,
+    seconds: (performance.now() - start) / 1000,
+    cpuMicros: used.user + used.system,
+  }
+}
+
+/** Operations per second of a sample. */
+export function rate(sample: Sample): number {
+  return sample.seconds > 0 ? sample.ops / sample.seconds : 0
 }
 
 /** How long calls still in flight at the end of a round may take before the round fails. */
@@ -79,30 +111,39 @@ export async function within<T>(work: Promise<T>, ms: number, what: string): Pro
   }
 }
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b)
-  const middle = Math.floor(sorted.length / 2)
-  return sorted.length % 2 === 1
-    ? (sorted[middle] ?? 0)
-    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2
-}
-
 function message(error: unknown): string {
   return error instanceof Error ? error.message : String(error)
 }
 
+function summarize(samples: Sample[]): Measured {
+  let ops = 0
+  let seconds = 0
+  let cpuMicros = 0
+  for (const sample of samples) {
+    ops += sample.ops
+    seconds += sample.seconds
+    cpuMicros += sample.cpuMicros
+  }
+  return {
+    opsPerSec: seconds > 0 ? ops / seconds : 0,
+    bestOpsPerSec: Math.max(...samples.map(rate)),
+    cpuMicrosPerOp: ops > 0 ? cpuMicros / ops : Number.NaN,
+  }
+}
+
 /**
- * Measures every candidate in interleaved rounds and returns the median rate of each, by
- * label. A candidate that throws is reported as an error and left out of later rounds.
+ * Measures every candidate in interleaved rounds and returns, by label, its rate over all
+ * rounds, its best round and its CPU per call. A candidate that throws is reported as an
+ * error and left out of later rounds.
  */
 export async function compare(
   candidates: ReadonlyMap<string, Op>,
   limits: Limits,
 ): Promise<Map<string, Result>> {
   const labels = [...candidates.keys()]
-  const rates = new Map<string, number[]>(labels.map((label) => [label, []]))
+  const samples = new Map<string, Sample[]>(labels.map((label) => [label, []]))
   const failed = new Map<string, string>()
-  const run = async (label: string, durationMs: number): Promise<number | null> => {
+  const run = async (label: string, durationMs: number): Promise<Sample | null> => {
     const op = candidates.get(label)
     if (op === undefined || failed.has(label)) return null
     try {
@@ -116,17 +157,17 @@ export async function compare(
   for (let round = 0; round < limits.rounds; round++) {
     for (let k = 0; k < labels.length; k++) {
       const label = labels[(round + k) % labels.length] as string
-      const rate = await run(label, limits.durationMs)
-      if (rate !== null) rates.get(label)?.push(rate)
+      const sample = await run(label, limits.durationMs)
+      if (sample !== null) samples.get(label)?.push(sample)
     }
   }
   const results = new Map<string, Result>()
   for (const label of labels) {
     const error = failed.get(label)
-    results.set(
-      label,
-      error === undefined ? { opsPerSec: median(rates.get(label) ?? []) } : { error },
-    )
+    const taken = samples.get(label) ?? []
+    if (error !== undefined) results.set(label, { error })
+    else if (taken.length === 0) results.set(label, { error: 'no round was measured' })
+    else results.set(label, summarize(taken))
   }
   return results
 }

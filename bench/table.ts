@@ -12,6 +12,14 @@ export function formatRate(result: Result | undefined): string {
   return Math.round(result.opsPerSec).toLocaleString('en-US')
 }
 
+/** CPU microseconds per call, e.g. `41.3`. */
+export function formatCpu(result: Result | undefined): string {
+  if (result === undefined || 'error' in result || !Number.isFinite(result.cpuMicrosPerOp)) {
+    return '—'
+  }
+  return result.cpuMicrosPerOp.toFixed(1)
+}
+
 /** `a` as a percentage of `b`, e.g. `93 %`; a dash when either is missing. */
 export function formatPercent(a: Result | undefined, b: Result | undefined): string {
   if (a === undefined || b === undefined || 'error' in a || 'error' in b) return '—'

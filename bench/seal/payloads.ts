@@ -40,6 +40,8 @@ const small: JsonObject = {
   role: 'admin',
   cart: ['sku-1001', 'sku-2002', 'sku-3003'],
   theme: 'dark',
+  locale: 'en-GB',
+  returnTo: '/account/orders',
   csrf: 'b3J1c3Q4c2Vzc2lvbmtpdC1jc3JmLXRva2Vu',
   visits: 17,
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import { compare, type Limits, type Op, type Result, within } from '../harness.js'
-import { formatPercent, formatRate, printTable } from '../table.js'
+import { formatCpu, formatPercent, formatRate, printTable } from '../table.js'
 import { fileTarget } from './file.js'
 import { createFixture } from './fixture.js'
 import { memoryTarget } from './memory.js'
@@ -51,6 +51,12 @@ async function check(op: Op | undefined): Promise<string | null> {
   }
 }
 
+/** The best round as a result of its own, for the best-rounds column. */
+function bestOf(result: Result | undefined): Result | undefined {
+  if (result === undefined || 'error' in result) return result
+  return { ...result, opsPerSec: result.bestOpsPerSec }
+}
+
 async function measureOperation(
   bench: Bench,
   operation: Operation,
@@ -81,6 +87,8 @@ function headers(bench: Bench | null): string[] {
     `raw driver ops/s${bench ? ` (${bench.rawName})` : ''}`,
     'sessionkit as % of raw',
     `peer ops/s${bench?.peer ? ` (${bench.peer.name})` : ''}`,
+    '% of raw, best rounds',
+    'client CPU µs/op: sessionkit / raw',
   ]
 }
 
@@ -94,7 +102,8 @@ async function runTarget(target: StoreTarget, limits: Limits): Promise<void> {
     opened = { skip: `could not be set up: ${message(error)}` }
   }
   if ('skip' in opened) {
-    printTable(title, headers(null), [['all', `skipped (${opened.skip})`, '—', '—', '—']])
+    const row = ['all', `skipped (${opened.skip})`, '—', '—', '—', '—', '—']
+    printTable(title, headers(null), [row])
     return
   }
   const bench = opened
@@ -111,6 +120,8 @@ async function runTarget(target: StoreTarget, limits: Limits): Promise<void> {
         formatRate(raw),
         formatPercent(sessionkit, raw),
         formatRate(results.get('peer')),
+        formatPercent(bestOf(sessionkit), bestOf(raw)),
+        `${formatCpu(sessionkit)} / ${formatCpu(raw)}`,
       ])
     }
   } finally {
