@@ -5,13 +5,14 @@
  * stores (express-session's MemoryStore, connect-redis, connect-pg-simple) run unchanged.
  */
 
+import { randomBytes } from 'node:crypto'
 import connectPgSimple from 'connect-pg-simple'
 import { RedisStore } from 'connect-redis'
 import express, { type Express } from 'express'
 import expressSession from 'express-session'
 import pg from 'pg'
 import { createClient } from 'redis'
-import { afterAll, afterEach, describe, expect, it } from 'vitest'
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import session, {
   CompatStore,
   type StoredSession,
@@ -167,18 +168,26 @@ describeWithService(
   'connect-pg-simple, built from sessionkit/express as from express-session',
   () => {
     const PGStore = connectPgSimple(session as unknown as Parameters<typeof connectPgSimple>[0])
-    const tableName = `sk_express_${process.pid}`
+    const url = 'postgres://postgres@127.0.0.1:5432/test'
+    const tableName = `sk_express_${randomBytes(6).toString('hex')}`
+    // connect-pg-simple's own table.sql, with names of our own: its fixed index and key names
+    // would collide with any other test creating its table at the same time.
+    const admin = new pg.Pool({ connectionString: url })
     const store = new PGStore({
-      conString: 'postgres://postgres@127.0.0.1:5432/test',
+      conString: url,
       tableName,
-      createTableIfMissing: true,
+      createTableIfMissing: false,
       pruneSessionInterval: false,
+    })
+    beforeAll(async () => {
+      await admin.query(
+        `CREATE TABLE "${tableName}" (sid varchar NOT NULL PRIMARY KEY, sess json NOT NULL, expire timestamp(6) NOT NULL)`,
+      )
     })
     afterAll(async () => {
       store.close()
-      const pool = new pg.Pool({ connectionString: 'postgres://postgres@127.0.0.1:5432/test' })
-      await pool.query(`DROP TABLE IF EXISTS "${tableName}"`)
-      await pool.end()
+      await admin.query(`DROP TABLE IF EXISTS "${tableName}"`)
+      await admin.end()
     })
 
     it('stores sessions, and concurrent changes to different keys are all kept', async () => {
@@ -192,8 +201,11 @@ describeWithService(
       const served = await serve(app)
       try {
         const browser = new Browser(served.url)
-        await browser.request('/count')
-        await Promise.all(Array.from({ length: 30 }, (_, i) => browser.request(`/key/${i}`)))
+        expect((await browser.request('/count')).status).toBe(200)
+        const statuses = await Promise.all(
+          Array.from({ length: 30 }, (_, i) => browser.request(`/key/${i}`).then((r) => r.status)),
+        )
+        expect(new Set(statuses)).toEqual(new Set([200]))
         const data = (await (await browser.request('/data')).json()) as Record<string, unknown>
         expect(Object.keys(data).filter((key) => /^k\d+$/.test(key))).toHaveLength(30)
         expect(data.count).toBe(1)

@@ -69,7 +69,7 @@ async function getStored(
   sid: string,
 ): Promise<Record<string, unknown> | null> {
   try {
-    const found = await call<StoredSession | null>((callback) => store.get(sid, callback))
+    const found = await call<unknown>((callback) => store.get(sid, callback))
     return isRecord(found) ? found : null
   } catch (error) {
     // express-session: "A special case is made when error.code === 'ENOENT' to act like callback(null, null)."
@@ -242,12 +242,14 @@ class CallbackEntry implements Entry {
         'listing sessions by user (it has no all())',
       )
     }
-    const all = await call<StoredSession[] | Record<string, StoredSession> | null>((callback) =>
-      store.all?.(callback),
-    )
+    // An array (connect-redis puts each session's ID in `id`) or an object keyed by ID.
+    const all = await call<unknown>((callback) => store.all?.(callback))
     const entries: Array<[string, unknown]> = Array.isArray(all)
-      ? all.map((session) => [String((session as { id?: unknown }).id ?? ''), session])
-      : Object.entries(all ?? {})
+      ? all.map((session: unknown) => [
+          String(isRecord(session) ? (session.id ?? '') : ''),
+          session,
+        ])
+      : Object.entries(isRecord(all) ? all : {})
     const found: Array<{ sid: string; meta: Meta; expires: number | null }> = []
     for (const [sid, session] of entries) {
       if (sid === '' || !isRecord(session)) continue

@@ -23,19 +23,16 @@ export type StoredSession = SessionData
 
 /**
  * Any express-session-compatible store: an object with the callback API, whether it extends
- * express-session's Store, this module's {@link Store}, or neither.
+ * express-session's Store, this module's {@link Store}, or neither. Sessions are `unknown`
+ * here so that stores typed against @types/express-session's SessionData (connect-redis,
+ * connect-pg-simple) are accepted as they are.
  */
 export interface CallbackStore {
-  get(sid: string, callback: (err: unknown, session?: StoredSession | null) => void): unknown
-  set(sid: string, session: StoredSession, callback?: (err?: unknown) => void): unknown
+  get(sid: string, callback: (err: unknown, session?: unknown) => void): unknown
+  set(sid: string, session: unknown, callback?: (err?: unknown) => void): unknown
   destroy(sid: string, callback?: (err?: unknown) => void): unknown
-  touch?(sid: string, session: StoredSession, callback?: (err?: unknown) => void): unknown
-  all?(
-    callback: (
-      err: unknown,
-      sessions?: StoredSession[] | { [sid: string]: StoredSession } | null,
-    ) => void,
-  ): unknown
+  touch?(sid: string, session: unknown, callback?: (err?: unknown) => void): unknown
+  all?(callback: (err: unknown, sessions?: unknown) => void): unknown
   length?(callback: (err: unknown, length?: number) => void): unknown
   clear?(callback?: (err?: unknown) => void): unknown
   on?(event: string, listener: (...args: unknown[]) => void): unknown
