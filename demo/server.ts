@@ -48,7 +48,10 @@ function start(): void {
     console.log(`sessionkit demo on http://localhost:${port}`)
     console.log(`  store: ${redactStoreUrl(settings.storeUrl)}`)
     console.log(`  sign in as ${users.join(' or ')}`)
-    if (!settings.secureCookies) console.log('  cookies: without Secure (DEMO_INSECURE_COOKIES)')
+    const cookie = settings.secureCookies
+      ? '__Host-sid, Secure (DEMO_SECURE_COOKIES)'
+      : 'sid, without Secure as the demo serves plain http (DEMO_SECURE_COOKIES=1 behind https)'
+    console.log(`  cookie: ${cookie}`)
   })
 
   let stopping = false

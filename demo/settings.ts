@@ -6,7 +6,7 @@
  * | `PORT`                  | 3000                         |
  * | `SESSIONKIT_STORE`      | `sqlite:./data/sessions.db`  |
  * | `SESSION_SECRET`        | a dev secret kept in ./data/dev-secret |
- * | `DEMO_INSECURE_COOKIES` | off: set to 1 for clients that refuse Secure cookies over plain http |
+ * | `DEMO_SECURE_COOKIES`   | off: set to 1 when the demo is reached over https |
  * @module
  */
 import { randomBytes } from 'node:crypto'
@@ -20,10 +20,11 @@ export interface DemoSettings {
   storeUrl: string
   secret: string
   /**
-   * Chromium, Firefox and curl keep Secure cookies from http://localhost and 127.0.0.1, so the
-   * demo keeps the library's default. Safari, and any browser on another machine reaching the
-   * demo by its LAN address, drop them: DEMO_INSECURE_COOKIES=1 sends the cookie without
-   * Secure (and so without the `__Host-` prefix, which requires it).
+   * Off by default, unlike the library: the demo serves plain http, where Secure protects
+   * nothing, and only some clients keep a Secure cookie from http://localhost (Chromium and
+   * curl do; Python's http.cookiejar, under `requests`, never sends one over http; no browser
+   * keeps one from a LAN address). DEMO_SECURE_COOKIES=1 restores the library's default, a
+   * Secure `__Host-sid` cookie, for a demo served over https (or tried on localhost).
    */
   secureCookies: boolean
 }
@@ -57,12 +58,12 @@ function readSecret(value: string | undefined): string {
 }
 
 export function readSettings(env: NodeJS.ProcessEnv = process.env): DemoSettings {
-  const flag = env.DEMO_INSECURE_COOKIES
+  const flag = env.DEMO_SECURE_COOKIES
   return {
     port: readPort(env.PORT),
     storeUrl: env.SESSIONKIT_STORE || DEFAULT_STORE,
     secret: readSecret(env.SESSION_SECRET),
-    secureCookies: !(flag === '1' || flag === 'true'),
+    secureCookies: flag === '1' || flag === 'true',
   }
 }
 

@@ -27,7 +27,7 @@ function cookieWarning(ctx: RequestContext): string | null {
     return null
   }
   if (isLoopbackHost(hostname)) return null
-  return `You opened the demo at http://${host}. Browsers keep its Secure session cookie only over https or on localhost, so signing in here may not stick: open it on localhost, or restart it with DEMO_INSECURE_COOKIES=1.`
+  return `You opened the demo at http://${host}. Browsers keep its Secure session cookie only over https or on localhost, so signing in here may not stick: open it on localhost, or restart it without DEMO_SECURE_COOKIES.`
 }
 
 function nextPath(value: string | null): string | null {

@@ -43,7 +43,7 @@ export async function startDemo(options: StartOptions = {}): Promise<RunningDemo
       PORT: '0',
       SESSIONKIT_STORE: `sqlite:${join(dir, 'sessions.db')}`,
       SESSION_SECRET: randomBytes(32).toString('base64url'),
-      DEMO_INSECURE_COOKIES: '',
+      DEMO_SECURE_COOKIES: '',
       ...options.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

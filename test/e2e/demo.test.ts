@@ -4,7 +4,7 @@
  * not installed; fails instead under SESSIONKIT_REQUIRE_SERVICES=1 (CI).
  */
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { afterAll, beforeAll, expect, it } from 'vitest'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { decideGate, describeWithService } from '../support/services.js'
 import { CHROMIUM_PATH, chromiumInstalled, launchChromium } from './chromium.js'
 import { type RunningDemo, STARTUP_LIMIT_MS, startDemo } from './demo-process.js'
@@ -15,14 +15,26 @@ const gate = decideGate(`Chromium (${CHROMIUM_PATH})`, chromiumInstalled())
 const HOSTILE_USER_AGENT =
   'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0 <script>alert(1)</script>'
 
-describeWithService(gate, 'the demo in Chromium: two devices', () => {
+async function signIn(page: Page, base: string) {
+  await page.goto(`${base}/login`)
+  await page.fill('#username', 'ada')
+  await page.fill('#password', 'lovelace')
+  await Promise.all([page.waitForURL(`${base}/profile`), page.click('button:text("Sign in")')])
+}
+
+describeWithService(gate, 'the demo in Chromium', () => {
+  describe('two devices', twoDevices)
+  describe('DEMO_SECURE_COOKIES=1', secureCookies)
+})
+
+function twoDevices() {
   let demo: RunningDemo | undefined
   let browser: Browser | undefined
   let laptop: BrowserContext
   let phone: BrowserContext
   let one: Page
   let two: Page
-  /** Device 1 uses localhost, device 2 127.0.0.1: Chromium must keep the Secure cookie on both. */
+  /** Device 1 uses localhost, device 2 127.0.0.1: one site per host, as a browser sees them. */
   let hostOne: string
   let hostTwo: string
 
@@ -44,14 +56,7 @@ describeWithService(gate, 'the demo in Chromium: two devices', () => {
     await demo?.stop()
   }, 20_000)
 
-  async function signIn(page: Page, base: string) {
-    await page.goto(`${base}/login`)
-    await page.fill('#username', 'ada')
-    await page.fill('#password', 'lovelace')
-    await Promise.all([page.waitForURL(`${base}/profile`), page.click('button:text("Sign in")')])
-  }
-
-  it('signs ada in on two devices, each with a Secure __Host- cookie', async () => {
+  it('signs ada in on two devices, each with an HttpOnly, SameSite=Lax cookie', async () => {
     await signIn(one, hostOne)
     await signIn(two, hostTwo)
     for (const [context, page] of [
@@ -61,12 +66,7 @@ describeWithService(gate, 'the demo in Chromium: two devices', () => {
       expect(await page.getByTestId('current-user').textContent()).toBe('Ada Lovelace')
       const cookies = await context.cookies()
       expect(cookies).toEqual([
-        expect.objectContaining({
-          name: '__Host-sid',
-          secure: true,
-          httpOnly: true,
-          sameSite: 'Lax',
-        }),
+        expect.objectContaining({ name: 'sid', secure: false, httpOnly: true, sameSite: 'Lax' }),
       ])
     }
   })
@@ -150,4 +150,35 @@ describeWithService(gate, 'the demo in Chromium: two devices', () => {
     expect(await one.getByTestId('current-user').textContent()).toBe('Ada Lovelace')
     expect(await one.locator('[data-testid="quantity"]').textContent()).toBe('2')
   })
-})
+}
+
+/** The library's default cookie: Chromium keeps a Secure `__Host-` cookie from plain-http localhost and 127.0.0.1. */
+function secureCookies() {
+  let demo: RunningDemo | undefined
+  let browser: Browser | undefined
+
+  beforeAll(async () => {
+    demo = await startDemo({ env: { DEMO_SECURE_COOKIES: '1' } })
+    browser = await launchChromium()
+  }, STARTUP_LIMIT_MS + 30_000)
+
+  afterAll(async () => {
+    await browser?.close().catch(() => {})
+    await demo?.stop()
+  }, 20_000)
+
+  it('signs in on localhost and on 127.0.0.1 with a Secure __Host-sid cookie', async () => {
+    if (demo === undefined || browser === undefined) throw new Error('not started')
+    for (const base of [demo.url, `http://127.0.0.1:${demo.port}`]) {
+      const context = await browser.newContext()
+      context.setDefaultTimeout(10_000)
+      const page = await context.newPage()
+      await signIn(page, base)
+      expect(await page.getByTestId('current-user').textContent()).toBe('Ada Lovelace')
+      expect(await context.cookies()).toEqual([
+        expect.objectContaining({ name: '__Host-sid', secure: true, httpOnly: true }),
+      ])
+      await context.close()
+    }
+  })
+}
