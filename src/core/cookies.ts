@@ -17,7 +17,8 @@ export interface CookieOptions {
   httpOnly?: boolean
   /**
    * Send the cookie over HTTPS only. Browsers treat http://localhost as secure, so this works in
-   * local development too; set `false` only for plain-HTTP hosts other than localhost.
+   * local development too; set `false` for plain-HTTP hosts other than localhost, and for
+   * non-browser clients that never send a Secure cookie over http (Python's http.cookiejar).
    * @default true
    */
   secure?: boolean
