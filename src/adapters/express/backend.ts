@@ -68,8 +68,6 @@ export interface Entry {
 export interface Backend {
   /** What `req.sessionStore` is: always the express-session callback API. */
   readonly sessionStore: Store
-  /** False while a callback store has reported itself disconnected. */
-  readonly ready: boolean
   /** The stored session under `sid`, or null when there is none (or it expired). */
   load(sid: string, meta: RequestMeta): Promise<LoadedSession | null>
   /** A new session, not stored yet. `sid` comes from the `genid` option; undefined: the back end's own. */

@@ -271,19 +271,9 @@ class CallbackEntry implements Entry {
 export class CallbackBackend implements Backend {
   readonly store: CallbackStore
   readonly lock = new KeyedLock()
-  #ready = true
 
   constructor(store: CallbackStore) {
     this.store = store
-    // As express-session: a store that says it is disconnected serves requests without a session.
-    if (typeof store.on === 'function') {
-      store.on('disconnect', () => {
-        this.#ready = false
-      })
-      store.on('connect', () => {
-        this.#ready = true
-      })
-    }
   }
 
   get sessionStore(): Store {
@@ -291,13 +281,13 @@ export class CallbackBackend implements Backend {
     return this.store as Store
   }
 
-  get ready(): boolean {
-    return this.#ready
-  }
-
   async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
     const stored = await getStored(this.store, sid)
-    if (stored === null) return null
+    return stored === null ? null : this.adopt(sid, stored, meta)
+  }
+
+  /** A session the caller already read from the store (express-session's Store#createSession). */
+  adopt(sid: string, stored: Record<string, unknown>, meta: RequestMeta): LoadedSession {
     const { data, cookie, meta: bound } = split(stored)
     const entry = new CallbackEntry(this, meta, {
       sid,

@@ -30,6 +30,8 @@ import { COOKIE_KEY } from './tracking.js'
 /** How long a session written through `set()` lives when it says nothing and no middleware set a policy. */
 const UNBOUND_TTL = 24 * 60 * 60 * 1000
 
+const CALLBACK_METHODS = ['get', 'set', 'destroy', 'touch'] as const
+
 /** True for a sessionkit store (the promise-based contract with patch), as opposed to a callback store. */
 export function isSessionkitStore(value: unknown): value is SessionkitStore {
   if (typeof value !== 'object' || value === null) return false
@@ -98,6 +100,15 @@ export class CompatStore extends Store {
       )
     }
     this.store = store
+  }
+
+  /**
+   * @internal True when get, set, destroy or touch were replaced on this instance or by a
+   * subclass. The middleware then goes through the callback API, so what the replacement does
+   * (logging, counting, failing on purpose in a test) happens as it did with express-session.
+   */
+  overridden(): boolean {
+    return CALLBACK_METHODS.some((method) => this[method] !== CompatStore.prototype[method])
   }
 
   /** @internal The middleware's manager: its expiry policy applies to sessions written through set(). */

@@ -7,7 +7,7 @@
  * @module
  */
 import type { Request } from 'express'
-import { InvalidSessionDataError } from '../../core/errors.js'
+import { InvalidSessionDataError, SessionkitError, StoreError } from '../../core/errors.js'
 import type { LoginOptions } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
 import type { SessionHeaders } from '../shared.js'
@@ -36,6 +36,21 @@ export interface ContextInit {
 function requestMeta(req: Request): RequestMeta {
   const agent = req.headers['user-agent']
   return { ip: req.ip ?? req.socket?.remoteAddress ?? null, userAgent: agent ?? null }
+}
+
+/**
+ * A store call made by the commit. A callback store's own error becomes a StoreError, which
+ * the middleware answers with 503 and Retry-After, as it answers sessionkit stores' failures.
+ */
+async function storeCall<T>(run: () => Promise<T>): Promise<T> {
+  try {
+    return await run()
+  } catch (error) {
+    if (error instanceof SessionkitError) throw error
+    throw new StoreError('session', 'the session store failed at the end of the request', {
+      cause: error,
+    })
+  }
 }
 
 function headersFor(cookies: string[]): SessionHeaders | null {
@@ -170,8 +185,7 @@ export class RequestContext implements SessionHost {
       : this.#options.rolling || (session.cookie.expires !== null && this.#isModified(session))
   }
 
-  async #save(session: Session): Promise<boolean> {
-    const snapshot = snapshotOf(session)
+  async #save(session: Session, snapshot: Snapshot = snapshotOf(session)): Promise<boolean> {
     const saved = await internalsOf(session).entry.save(snapshot, session.cookie)
     if (saved) {
       this.#savedId = session.id
@@ -193,8 +207,10 @@ export class RequestContext implements SessionHost {
    */
   async commit(): Promise<SessionHeaders | null> {
     this.#committed = true
+    // express-session: "cannot set cookie without a session ID" (an app may overwrite req.sessionID).
+    if (typeof (this.#req as { sessionID?: unknown }).sessionID !== 'string') return null
     const session = this.#onRequest()
-    if (session === undefined) return headersFor(await this.#commitUnset())
+    if (session === undefined) return headersFor(await storeCall(() => this.#commitUnset()))
     if (!this.#touched) {
       session.touch()
       this.#touched = true
@@ -202,9 +218,12 @@ export class RequestContext implements SessionHost {
     // Decided before saving: "modified" is measured against what the request started with.
     const setCookie = this.#shouldSetCookie(session)
     let alive = !this.#lost
-    if (alive && this.#shouldSave(session)) alive = await this.#save(session)
-    else if (alive && this.#shouldTouch(session)) {
-      alive = await internalsOf(session).entry.touch(snapshotOf(session), session.cookie)
+    // Taken outside the store calls: a session JSON cannot carry is the app's error (500), not the store's.
+    const snapshot = snapshotOf(session)
+    if (alive && this.#shouldSave(session)) {
+      alive = await storeCall(() => this.#save(session, snapshot))
+    } else if (alive && this.#shouldTouch(session)) {
+      alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
       if (!alive) this.#lost = true
     }
     if (!alive) return headersFor(this.#carried ? [this.#clearingCookie(session)] : [])

@@ -169,7 +169,6 @@ class KitEntry implements Entry {
 export class KitBackend implements Backend {
   readonly manager: Manager
   readonly sessionStore: CompatStore
-  readonly ready = true
 
   constructor(manager: Manager, sessionStore: CompatStore) {
     this.manager = manager

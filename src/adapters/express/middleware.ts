@@ -24,15 +24,36 @@ import {
 } from './options.js'
 import { originalPath } from './secure.js'
 import { type CookieReader, carriesCookie, readSessionId } from './signature.js'
+import { watchReadiness } from './store.js'
 
-function backendFor(options: SessionOptions | undefined, resolved: ResolvedOptions): Backend {
+/** The back end for each request, and whether the store is ready. */
+interface Backends {
+  pick(): Backend
+  ready(): boolean
+}
+
+function backendsFor(options: SessionOptions | undefined, resolved: ResolvedOptions): Backends {
   const { store } = resolved
-  if (store.kind === 'callback') return new CallbackBackend(store.store)
+  if (store.kind === 'callback') {
+    const backend = new CallbackBackend(store.store)
+    return { pick: () => backend, ready: watchReadiness(store.store) }
+  }
+  const compat = store.store
   const manager = new SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>(
-    managerOptions(options, resolved, store.store.store),
+    managerOptions(options, resolved, compat.store),
   )
-  store.store.attach(manager)
-  return new KitBackend(manager, store.store)
+  compat.attach(manager)
+  const kit = new KitBackend(manager, compat)
+  let bridge: CallbackBackend | undefined
+  return {
+    // Decided per request: an app (or a test) may replace a store method at any time.
+    pick: () => {
+      if (!compat.overridden()) return kit
+      bridge ??= new CallbackBackend(compat)
+      return bridge
+    },
+    ready: watchReadiness(compat),
+  }
 }
 
 /**
@@ -66,7 +87,7 @@ function readerFor(req: Request, resolved: ResolvedOptions): CookieReader | null
  */
 export function session(options?: SessionOptions): RequestHandler {
   const resolved = resolveOptions(options)
-  const backend = backendFor(options, resolved)
+  const backends = backendsFor(options, resolved)
 
   return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
     // Self-awareness: a second session() in the chain leaves the first one's session alone.
@@ -74,7 +95,7 @@ export function session(options?: SessionOptions): RequestHandler {
       next()
       return
     }
-    if (!backend.ready) {
+    if (!backends.ready()) {
       next()
       return
     }
@@ -88,6 +109,7 @@ export function session(options?: SessionOptions): RequestHandler {
       next(new Error('secret option required for sessions'))
       return
     }
+    const backend = backends.pick()
     req.sessionStore = backend.sessionStore
     const cookieId = readSessionId(req, reader)
     if (cookieId !== undefined) req.sessionID = cookieId

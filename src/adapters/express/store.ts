@@ -14,6 +14,8 @@
  */
 import { EventEmitter } from 'node:events'
 import type { SessionData } from '../express.js'
+import { detachedSession } from './detached.js'
+import { Session } from './session.js'
 
 /** A callback as stores take it: `(err)` or `(err, value)`. */
 export type StoreCallback<T = void> = (err?: unknown, value?: T) => void
@@ -36,6 +38,23 @@ export interface CallbackStore {
   length?(callback: (err: unknown, length?: number) => void): unknown
   clear?(callback?: (err?: unknown) => void): unknown
   on?(event: string, listener: (...args: unknown[]) => void): unknown
+}
+
+/**
+ * Follows a store's `'disconnect'` and `'connect'` events, as express-session does: while the
+ * store says it is disconnected, requests are served without a session.
+ */
+export function watchReadiness(store: CallbackStore): () => boolean {
+  let ready = true
+  if (typeof store.on === 'function') {
+    store.on('disconnect', () => {
+      ready = false
+    })
+    store.on('connect', () => {
+      ready = true
+    })
+  }
+  return () => ready
 }
 
 /** True for an object with express-session's required store methods. */
@@ -78,6 +97,35 @@ export abstract class Store extends EventEmitter implements CallbackStore {
   length?(callback: (err: unknown, length?: number) => void): void
   /** Deletes every session. */
   clear?(callback?: (err?: unknown) => void): void
+
+  /** Regenerates the request's session (as `req.session.regenerate(callback)`). */
+  regenerate(req: { session?: unknown }, callback: (err?: unknown) => void): void {
+    const session = req.session
+    if (session instanceof Session) session.regenerate(callback)
+    else callback(new Error('sessionkit/express: the request has no session'))
+  }
+
+  /** Calls back with the Session stored under `sid` (usable outside a request), or with nothing. */
+  load(
+    sid: string,
+    callback: (err: unknown, session?: Session & Partial<SessionData>) => void,
+  ): void {
+    this.get(sid, (err, stored) => {
+      if (err) return callback(err)
+      if (!stored) return callback(null)
+      callback(null, this.createSession({ sessionID: sid }, stored))
+    })
+  }
+
+  /** A Session made from `stored` (a session as this store returns it), put on `req.session`. */
+  createSession(
+    req: { sessionID: string; session?: unknown },
+    stored: StoredSession,
+  ): Session & Partial<SessionData> {
+    const session = detachedSession(this, req.sessionID, stored)
+    req.session = session
+    return session
+  }
 }
 
 /**
