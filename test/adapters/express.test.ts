@@ -270,6 +270,23 @@ describe.each(backends)('sessionkit/express on %s', (_name, makeStore) => {
       )
     })
 
+    it('ends a session at its own, shorter maxAge, also on the server', async () => {
+      const browser = await start({ cookie: { maxAge: 60_000 } }, (app) => {
+        app.get('/short', (req, res) => {
+          req.session.cookie.maxAge = 50
+          Object.assign(req.session, { short: true })
+          res.send('ok')
+        })
+      })
+      await browser.request('/short')
+      const cookie = browser.jar.header() ?? ''
+      await sleep(120)
+      const view = (await (await browser.request('/get', { headers: { cookie } })).json()) as {
+        data: unknown
+      }
+      expect(view.data).toEqual({})
+    })
+
     it('makes a browser-session cookie when maxAge is null (the default)', async () => {
       const browser = await start()
       const line = sessionCookie(await browser.request('/set?a=1')) ?? ''

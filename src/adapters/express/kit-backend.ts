@@ -30,6 +30,7 @@ import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
 import type { CompatStore } from './compat-store.js'
 import type { Cookie, CookieInit } from './cookie.js'
 import { COOKIE_KEY, type Snapshot } from './tracking.js'
+import { once } from './warn.js'
 
 type Manager = SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>
 type Core = CoreSession<Record<string, JsonValue>, Record<string, JsonValue>>
@@ -44,8 +45,39 @@ function durableCookie(cookie: Cookie): JsonValue {
   return JSON.parse(JSON.stringify(settings)) as JsonValue
 }
 
+/**
+ * A session's own deadline from its stored `cookie.maxAge`, as express-session's stores expire
+ * each session by its own cookie: a session given a shorter maxAge than the policy ends with
+ * it. Counted from lastSeenAt, which moves as the core's idle deadline does (on changes, and on
+ * reads with `rolling`). Null for a browser-session cookie.
+ */
+function ownDeadline(core: Core, stored: CookieInit | null): number | null {
+  const maxAge = stored?.originalMaxAge
+  return typeof maxAge === 'number' ? core.lastSeenAt.getTime() + maxAge : null
+}
+
+function storedCookie(core: Core): CookieInit | null {
+  const value = core.get(COOKIE_KEY)
+  return isObject(value) ? (value as CookieInit) : null
+}
+
 function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
+/**
+ * A per-visitor maxAge longer than the store policy ("remember me" for 30 days, with an idle
+ * timeout of a day) cannot outlive the policy: the cookie would, the session would not.
+ */
+function warnPastPolicy(manager: Manager, cookie: Cookie): void {
+  const maxAge = cookie.originalMaxAge
+  const { idleTimeout, lifetime } = manager.options
+  if (maxAge === null || (maxAge <= (idleTimeout ?? lifetime) && maxAge <= lifetime)) return
+  once(
+    'maxage-past-policy',
+    `req.session.cookie.maxAge (${maxAge} ms) is longer than the store policy (idleTimeout ${idleTimeout} ms, lifetime ${lifetime} ms), so such sessions end before their cookie; set the idleTimeout option to your longest maxAge`,
+    'Warning',
+  )
 }
 
 class KitEntry implements Entry {
@@ -82,12 +114,14 @@ class KitEntry implements Entry {
     for (const [key, value] of Object.entries(core.flashes())) {
       data[`${FLASH_PREFIX}${key}`] = value as JsonValue
     }
+    const deadline = ownDeadline(core, stored)
     const cookie =
       stored === null
         ? null
         : {
             ...stored,
-            expires: typeof stored.originalMaxAge === 'number' ? core.expiresAt : null,
+            expires:
+              deadline === null ? null : new Date(Math.min(deadline, core.expiresAt.getTime())),
           }
     return { entry: this, data, cookie }
   }
@@ -108,6 +142,7 @@ class KitEntry implements Entry {
   }
 
   async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
+    warnPastPolicy(this.#manager, cookie)
     this.#sync(snapshot, cookie)
     const { set, removed } = this.#core.changes()
     // express-session rewrote the whole session here, which also moved its expiry; a refresh
@@ -177,7 +212,12 @@ export class KitBackend implements Backend {
 
   async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
     const core = isWellFormedId(sid) ? await this.#load(sid, meta) : await this.#loadForeign(sid)
-    return core === null ? null : new KitEntry(this.manager, core, sid).loaded()
+    if (core === null) return null
+    const deadline = ownDeadline(core, storedCookie(core))
+    // Past its own maxAge: gone, as it would be from an express-session store. The record goes
+    // at its policy expiry (or the store's cleanup); nothing can load it before then.
+    if (deadline !== null && deadline <= this.manager.now()) return null
+    return new KitEntry(this.manager, core, sid).loaded()
   }
 
   async #load(sid: string, meta: RequestMeta): Promise<Core | null> {
