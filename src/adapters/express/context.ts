@@ -153,36 +153,37 @@ export class RequestContext implements SessionHost {
     return value instanceof Session ? value : undefined
   }
 
-  #isModified(session: Session): boolean {
-    return (
-      this.#originalId !== session.id || !sameSnapshot(this.#originalSnapshot, snapshotOf(session))
-    )
+  // The predicates take the snapshot of the session, taken once per decision.
+
+  #isModified(session: Session, snapshot: Snapshot): boolean {
+    return this.#originalId !== session.id || !sameSnapshot(this.#originalSnapshot, snapshot)
   }
 
-  #isSaved(session: Session): boolean {
+  #isSaved(session: Session, snapshot: Snapshot): boolean {
     return (
       this.#savedSnapshot !== undefined &&
       this.#savedId === session.id &&
-      sameSnapshot(this.#savedSnapshot, snapshotOf(session))
+      sameSnapshot(this.#savedSnapshot, snapshot)
     )
   }
 
-  #shouldSave(session: Session): boolean {
+  #shouldSave(session: Session, snapshot: Snapshot): boolean {
     return !this.#options.saveUninitialized &&
       this.#savedSnapshot === undefined &&
       this.#cookieId !== session.id
-      ? this.#isModified(session)
-      : !this.#isSaved(session)
+      ? this.#isModified(session, snapshot)
+      : !this.#isSaved(session, snapshot)
   }
 
-  #shouldTouch(session: Session): boolean {
-    return this.#cookieId === session.id && !this.#shouldSave(session)
+  #shouldTouch(session: Session, snapshot: Snapshot): boolean {
+    return this.#cookieId === session.id && !this.#shouldSave(session, snapshot)
   }
 
-  #shouldSetCookie(session: Session): boolean {
+  #shouldSetCookie(session: Session, snapshot: Snapshot): boolean {
     return this.#cookieId !== session.id
-      ? this.#options.saveUninitialized || this.#isModified(session)
-      : this.#options.rolling || (session.cookie.expires !== null && this.#isModified(session))
+      ? this.#options.saveUninitialized || this.#isModified(session, snapshot)
+      : this.#options.rolling ||
+          (session.cookie.expires !== null && this.#isModified(session, snapshot))
   }
 
   async #save(session: Session, snapshot: Snapshot = snapshotOf(session)): Promise<boolean> {
@@ -215,14 +216,14 @@ export class RequestContext implements SessionHost {
       session.touch()
       this.#touched = true
     }
-    // Decided before saving: "modified" is measured against what the request started with.
-    const setCookie = this.#shouldSetCookie(session)
-    let alive = !this.#lost
     // Taken outside the store calls: a session JSON cannot carry is the app's error (500), not the store's.
     const snapshot = snapshotOf(session)
-    if (alive && this.#shouldSave(session)) {
+    // Decided before saving: "modified" is measured against what the request started with.
+    const setCookie = this.#shouldSetCookie(session, snapshot)
+    let alive = !this.#lost
+    if (alive && this.#shouldSave(session, snapshot)) {
       alive = await storeCall(() => this.#save(session, snapshot))
-    } else if (alive && this.#shouldTouch(session)) {
+    } else if (alive && this.#shouldTouch(session, snapshot)) {
       alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
       if (!alive) this.#lost = true
     }
@@ -260,7 +261,8 @@ export class RequestContext implements SessionHost {
     const session = this.#onRequest()
     if (!this.#committed || this.#lost || session === undefined || session !== this.#current) return
     if (this.#cookieId !== session.id && !this.#cookieSent) return
-    if (this.#shouldSave(session)) await this.#save(session)
+    const snapshot = snapshotOf(session)
+    if (this.#shouldSave(session, snapshot)) await this.#save(session, snapshot)
   }
 
   // SessionHost: what req.session's methods do.
