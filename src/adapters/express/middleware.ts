@@ -71,10 +71,17 @@ function asHttpError(error: unknown): unknown {
 }
 
 /** The secrets of this request: the option's, or cookie-parser's `req.secret` (express-session allows it). */
-function readerFor(req: Request, resolved: ResolvedOptions): CookieReader | null {
-  if (resolved.reader !== null) return resolved.reader
-  const secret: unknown = (req as { secret?: unknown }).secret
-  return typeof secret === 'string' && secret !== '' ? cookieReader(resolved.name, [secret]) : null
+function readerFor(resolved: ResolvedOptions): (req: Request) => CookieReader | null {
+  const fixed = resolved.reader
+  if (fixed !== null) return () => fixed
+  // The key ring is derived once per secret, not per request.
+  let last: CookieReader | null = null
+  return (req) => {
+    const secret: unknown = (req as { secret?: unknown }).secret
+    if (typeof secret !== 'string' || secret === '') return null
+    if (last?.secrets[0] !== secret) last = cookieReader(resolved.name, [secret])
+    return last
+  }
 }
 
 /**
@@ -88,6 +95,7 @@ function readerFor(req: Request, resolved: ResolvedOptions): CookieReader | null
 export function session(options?: SessionOptions): RequestHandler {
   const resolved = resolveOptions(options)
   const backends = backendsFor(options, resolved)
+  const readerOf = readerFor(resolved)
 
   return function sessionMiddleware(req: Request, res: Response, next: NextFunction): void {
     // Self-awareness: a second session() in the chain leaves the first one's session alone.
@@ -104,7 +112,7 @@ export function session(options?: SessionOptions): RequestHandler {
       next()
       return
     }
-    const reader = readerFor(req, resolved)
+    const reader = readerOf(req)
     if (reader === null) {
       next(new Error('secret option required for sessions'))
       return
