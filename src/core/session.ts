@@ -1,5 +1,6 @@
 import { InvalidSessionDataError, SessionStateError } from './errors.js'
 import { hashId } from './ids.js'
+import { setOwn } from './json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from './store.js'
 
 /** Data keys that start with this hold flash values; they never show in get/entries. */
@@ -157,7 +158,7 @@ export function snapshotOf(data: JsonObject): Map<string, string> {
 /** @internal A fresh data object from a snapshot, detached from the live session. */
 export function dataOf(snapshot: Map<string, string>): JsonObject {
   const data: JsonObject = {}
-  for (const [key, json] of snapshot) putKey(data, key, JSON.parse(json) as JsonValue)
+  for (const [key, json] of snapshot) setOwn(data, key, JSON.parse(json) as JsonValue)
   return data
 }
 
@@ -166,7 +167,7 @@ export function diffSnapshots(before: Map<string, string>, after: Map<string, st
   const set: JsonObject = {}
   const removed: string[] = []
   for (const [key, json] of after) {
-    if (before.get(key) !== json) putKey(set, key, JSON.parse(json) as JsonValue)
+    if (before.get(key) !== json) setOwn(set, key, JSON.parse(json) as JsonValue)
   }
   for (const key of before.keys()) {
     if (!after.has(key)) removed.push(key)
@@ -244,7 +245,7 @@ export class Session<
     if (value === undefined) {
       delete state.data[key]
     } else {
-      putKey(state.data, key, toJson(key, value))
+      setOwn(state.data, key, toJson(key, value))
     }
     return this
   }
@@ -291,7 +292,7 @@ export class Session<
     const state = stateOf(this)
     const dataKey = `${FLASH_PREFIX}${key}`
     if (value.length === 1) {
-      putKey(state.data, dataKey, toJson(key, value[0]))
+      setOwn(state.data, dataKey, toJson(key, value[0]))
       return this
     }
     if (!Object.hasOwn(state.data, dataKey)) return undefined
@@ -306,7 +307,7 @@ export class Session<
     const out: Record<string, JsonValue> = {}
     for (const key of Object.keys(state.data)) {
       if (!key.startsWith(FLASH_PREFIX)) continue
-      putKey(out, key.slice(FLASH_PREFIX.length), state.data[key] as JsonValue)
+      setOwn(out, key.slice(FLASH_PREFIX.length), state.data[key] as JsonValue)
       delete state.data[key]
     }
     return out as Partial<Flash>
@@ -388,16 +389,6 @@ export class Session<
     if (!owner) throw new SessionStateError('this session has no manager')
     return owner
   }
-}
-
-/** @internal Own-property write, so a key such as `__proto__` is data, never a prototype change. */
-export function putKey(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  })
 }
 
 function assertDataKey(key: unknown): asserts key is string {

@@ -7,6 +7,7 @@
 
 import { InvalidConfigError, StoreError, StoreUnavailableError } from '../core/errors.js'
 import { isValidStoreKey } from '../core/ids.js'
+import { setOwn } from '../core/json.js'
 import type {
   JsonObject,
   JsonValue,
@@ -87,11 +88,6 @@ function metaValue(value: unknown, field: string): string | null {
   if (value === null || value === undefined) return null
   if (typeof value !== 'string') throw new StoreError(NAME, `${field} must be a string or null`)
   return value
-}
-
-/** Defines rather than assigns, so a `__proto__` key stays data and never becomes a prototype. */
-function setOwn(data: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
 }
 
 function toRecord(entry: Entry): SessionRecord {

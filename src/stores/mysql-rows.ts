@@ -168,10 +168,4 @@ export function recordToValues(record: SessionRecord): SessionValues {
   ]
 }
 
-/**
- * Sets `key` on `data` as an own property. Plain assignment would treat a key named
- * `__proto__` as the prototype instead of data, and the value would vanish on save.
- */
-export function setOwn(data: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
-}
+export { setOwn } from '../core/json.js'

@@ -7,6 +7,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
+import { setOwn } from '../core/json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
 import { DATA_FIELD, META_FIELD } from './redis-keys.js'
 
@@ -58,16 +59,6 @@ export function recordFields(record: SessionRecord): string[] {
     fields.push(`${DATA_FIELD}${key}`, toJson(value, `data key "${key}"`))
   }
   return fields
-}
-
-/** Own-property write, so a data key such as `__proto__` stays data. */
-function setOwn(target: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(target, key, {
-    value,
-    enumerable: true,
-    writable: true,
-    configurable: true,
-  })
 }
 
 function text(value: unknown): string | null {

@@ -5,7 +5,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
-import type { JsonObject, JsonValue, SessionRecord } from '../core/store.js'
+import type { JsonObject, SessionRecord } from '../core/store.js'
 
 /** A row of `<prefix>sessions`, without its key. */
 export interface SessionRow {
@@ -111,10 +111,4 @@ export function recordToValues(record: SessionRecord): SessionValues {
   ]
 }
 
-/**
- * Sets `key` on `data` as an own property. Plain assignment would treat a key named
- * `__proto__` as the prototype instead of data, and the value would vanish on save.
- */
-export function setOwn(data: JsonObject, key: string, value: JsonValue): void {
-  Object.defineProperty(data, key, { value, enumerable: true, writable: true, configurable: true })
-}
+export { setOwn } from '../core/json.js'
