@@ -1,3 +1,4 @@
+import { StoreError } from './errors.js'
 import type { JsonObject, JsonValue } from './store.js'
 
 /**
@@ -11,4 +12,19 @@ export function setOwn(target: JsonObject, key: string, value: JsonValue): void 
     writable: true,
     configurable: true,
   })
+}
+
+/**
+ * JSON text for a value about to be stored; StoreError (naming `store` and `what`) for a value
+ * JSON cannot carry (a cycle, a BigInt, undefined), never a silent `undefined`.
+ */
+export function encodeJson(store: string, value: unknown, what: string): string {
+  let text: string | undefined
+  try {
+    text = JSON.stringify(value)
+  } catch (cause) {
+    throw new StoreError(store, `${what} is not JSON-serializable`, { cause })
+  }
+  if (typeof text !== 'string') throw new StoreError(store, `${what} is not a JSON value`)
+  return text
 }

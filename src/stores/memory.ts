@@ -7,7 +7,7 @@
 
 import { InvalidConfigError, StoreError, StoreUnavailableError } from '../core/errors.js'
 import { isValidStoreKey } from '../core/ids.js'
-import { setOwn } from '../core/json.js'
+import { encodeJson, setOwn } from '../core/json.js'
 import type {
   JsonObject,
   JsonValue,
@@ -71,17 +71,6 @@ function parseMaxEntries(value: unknown): number {
     throw new InvalidConfigError('maxEntries', 'must be a positive integer')
   }
   return value
-}
-
-function toJson(value: unknown, what: string): string {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch (cause) {
-    throw new StoreError(NAME, `${what} is not JSON-serializable`, { cause })
-  }
-  if (json === undefined) throw new StoreError(NAME, `${what} is not a JSON value`)
-  return json
 }
 
 function metaValue(value: unknown, field: string): string | null {
@@ -160,7 +149,7 @@ export class MemoryStore implements Store {
     assertRecord(NAME, record)
     // Everything that can throw happens before the map changes, so a failed set stores nothing.
     const entry: Entry = {
-      data: toJson(record.data, 'record.data'),
+      data: encodeJson(NAME, record.data, 'record.data'),
       userId: metaValue(record.userId, 'userId'),
       tenantId: metaValue(record.tenantId, 'tenantId'),
       ip: metaValue(record.ip, 'ip'),
@@ -191,7 +180,7 @@ export class MemoryStore implements Store {
     for (const field of patch.remove) delete data[field]
     const next: Entry = {
       ...entry,
-      data: toJson(data, 'patch.set'),
+      data: encodeJson(NAME, data, 'patch.set'),
       updatedAt: patch.updatedAt,
       lastSeenAt: patch.lastSeenAt,
       expiresAt: patch.expiresAt,
@@ -275,7 +264,7 @@ export class MemoryStore implements Store {
     assertStoreKey(key)
     assertToken(NAME, token)
     const entry: TokenEntry = {
-      value: toJson(token.value, 'token.value'),
+      value: encodeJson(NAME, token.value, 'token.value'),
       expiresAt: token.expiresAt,
     }
     this.#tokens.delete(key)

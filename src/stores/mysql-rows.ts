@@ -5,6 +5,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
+import { encodeJson as encodeStoreJson } from '../core/json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
 import { STORE_NAME } from './mysql-driver.js'
 
@@ -142,15 +143,7 @@ export function metaValue(value: unknown, field: keyof SessionMeta): string | nu
 
 /** JSON text for a value; throws StoreError for something JSON cannot carry. */
 export function encodeJson(value: unknown, what: string): string {
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value)
-  } catch (cause) {
-    throw new StoreError(STORE_NAME, `${what} is not JSON-serializable`, { cause })
-  }
-  // JSON.stringify(undefined) is undefined; NOT NULL would reject it with a less useful error.
-  if (typeof text !== 'string') throw new StoreError(STORE_NAME, `${what} is not JSON`)
-  return text
+  return encodeStoreJson(STORE_NAME, value, what)
 }
 
 /** The bind values that store `record`; throws StoreError for a field MySQL cannot hold. */

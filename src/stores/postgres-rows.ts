@@ -6,6 +6,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
+import { encodeJson } from '../core/json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
 import { POSTGRES_STORE_NAME } from './postgres-errors.js'
 
@@ -127,15 +128,7 @@ export function metaValue(value: unknown, field: keyof SessionMeta): string | nu
 
 /** A JSON value as bound to a jsonb parameter (always text: pg would turn an array into a SQL array). */
 export function jsonValue(value: JsonValue, what: string): string {
-  let text: string | undefined
-  try {
-    text = JSON.stringify(value)
-  } catch (cause) {
-    throw new StoreError(POSTGRES_STORE_NAME, `${what} is not JSON-serializable`, { cause })
-  }
-  // JSON.stringify(undefined) is undefined; NOT NULL would reject it with a less useful error.
-  if (typeof text !== 'string') throw new StoreError(POSTGRES_STORE_NAME, `${what} is not JSON`)
-  return text
+  return encodeJson(POSTGRES_STORE_NAME, value, what)
 }
 
 /** The bind values that store `record`, in the order of the INSERT's columns after `key`. */

@@ -5,6 +5,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
+import { encodeJson } from '../core/json.js'
 import type { JsonObject, SessionRecord } from '../core/store.js'
 
 /** A row of `<prefix>sessions`, without its key. */
@@ -88,18 +89,10 @@ function metaValue(value: unknown, field: string): string | null {
   return value
 }
 
-function encodeData(data: JsonObject): string {
-  try {
-    return JSON.stringify(data)
-  } catch (cause) {
-    throw new StoreError('sqlite', 'the session data is not JSON-serializable', { cause })
-  }
-}
-
 /** The bind values that store `record`; throws StoreError for a field SQLite cannot hold. */
 export function recordToValues(record: SessionRecord): SessionValues {
   return [
-    encodeData(record.data),
+    encodeJson('sqlite', record.data, 'the session data'),
     metaValue(record.userId, 'userId'),
     metaValue(record.tenantId, 'tenantId'),
     metaValue(record.ip, 'ip'),
