@@ -47,7 +47,7 @@ export async function loadSealed<S extends object>(
 ): Promise<S> {
   const { options, sealed } = host
   const name = options.cookie.name
-  const cookies = readSealedCookies(cookieHeader, name)
+  const cookies = readSealedCookies(cookieHeader, name, sealed.maxChunks)
   const fresh = (hadToken: boolean) => {
     const session = host.fresh(now, meta, hadToken)
     stateOf(session).sealedChunks = cookies.chunks

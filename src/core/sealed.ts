@@ -4,7 +4,12 @@
  * @module
  */
 import { parse } from 'cookie'
-import { clearingCookie, type ResolvedCookieOptions, sessionCookie } from './cookies.js'
+import {
+  clearingCookie,
+  MAX_COOKIE_VALUE_LENGTH,
+  type ResolvedCookieOptions,
+  sessionCookie,
+} from './cookies.js'
 import type { KeyRing } from './crypto.js'
 import { CookieTooLargeError } from './errors.js'
 import { isWellFormedId } from './ids.js'
@@ -57,8 +62,14 @@ function chunkName(name: string, index: number): string {
 /**
  * Joins the chunks of a sealed session from a Cookie header. A single cookie holds the seal;
  * several hold `<count>~<part>` in the first and the rest in `<name>.1`, `<name>.2`, …
+ * More than `maxChunks` chunks, or a chunk longer than a browser keeps, is never what the
+ * server sent: it gives no value, so no decryption work is spent on it.
  */
-export function readSealedCookies(header: string | null | undefined, name: string): SealedCookies {
+export function readSealedCookies(
+  header: string | null | undefined,
+  name: string,
+  maxChunks: number,
+): SealedCookies {
   if (!header) return { value: null, chunks: 0 }
   let cookies: Record<string, string | undefined>
   try {
@@ -70,13 +81,16 @@ export function readSealedCookies(header: string | null | undefined, name: strin
   while (cookies[chunkName(name, present)] !== undefined && present < 100) present++
   const first = cookies[name]
   if (first === undefined) return { value: null, chunks: present }
+  const none = { value: null, chunks: present }
+  if (first.length > MAX_COOKIE_VALUE_LENGTH) return none
   const mark = CHUNK_MARK.exec(first)
   if (!mark) return { value: first, chunks: present }
   const count = Number(mark[1])
+  if (count > maxChunks) return none
   const parts = [first.slice(mark[0].length)]
   for (let i = 1; i < count; i++) {
     const part = cookies[chunkName(name, i)]
-    if (part === undefined) return { value: null, chunks: present }
+    if (part === undefined || part.length > MAX_COOKIE_VALUE_LENGTH) return none
     parts.push(part)
   }
   return { value: parts.join(''), chunks: Math.max(present, count) }
