@@ -7,7 +7,8 @@
 
 import { StoreError, StoreUnavailableError } from '../core/errors.js'
 import type { RedisConnection } from './redis-client.js'
-import { isNoScript, toStoreError, withDeadline } from './redis-errors.js'
+import { Deadlines } from './redis-deadline.js'
+import { isNoScript, toStoreError } from './redis-errors.js'
 import type { LuaScript } from './redis-lua.js'
 
 const NAME = 'redis'
@@ -34,57 +35,97 @@ export function replyInteger(reply: unknown, operation: string): number {
   throw new StoreError(NAME, `${operation}: unexpected reply from Redis`)
 }
 
+/** Slots {@link RedisCommands.eval} fills before a script's ARGV: command, script, 1, key. */
+export const SCRIPT_HEAD = 4
+
+/** An EVAL argument array with `argv` after the slots `eval` fills in. */
+export function scriptArgs(...argv: string[]): string[] {
+  return ['', '', '', '', ...argv]
+}
+
 /** The store's command channel: one connection, one timeout, closed once. */
 export class RedisCommands {
   readonly #connection: RedisConnection
   readonly #timeoutMs: number
+  readonly #deadlines: Deadlines
   #closed = false
 
   constructor(connection: RedisConnection, timeoutMs: number) {
     this.#connection = connection
     this.#timeoutMs = timeoutMs
+    this.#deadlines = new Deadlines(timeoutMs)
   }
 
   get connection(): RedisConnection {
     return this.#connection
   }
 
-  #assertOpen(): void {
-    if (this.#closed) throw new StoreUnavailableError(NAME, 'the store is closed')
-  }
-
-  async #bounded<T>(operation: string, run: () => Promise<T>): Promise<T> {
-    this.#assertOpen()
-    try {
-      return await withDeadline(run(), this.#timeoutMs, operation)
-    } catch (error) {
-      throw toStoreError(operation, error)
+  /**
+   * `start()`'s reply, or the sessionkit error for its failure, or StoreUnavailableError once
+   * the command timeout has passed (a late reply is then ignored: every write the store sends
+   * is safe to land late, as a guarded patch still applies only to a live session).
+   * `fallback` is sent instead when the node answers NOSCRIPT.
+   */
+  #bounded<T>(operation: string, start: () => Promise<T>, fallback?: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new StoreUnavailableError(NAME, 'the store is closed'))
     }
+    let work: Promise<T>
+    try {
+      work = start()
+    } catch (error) {
+      return Promise.reject(toStoreError(operation, error))
+    }
+    return new Promise<T>((resolve, reject) => {
+      const entry = this.#deadlines.track(() =>
+        reject(
+          new StoreUnavailableError(
+            NAME,
+            `${operation}: Redis did not answer within ${this.#timeoutMs} ms`,
+          ),
+        ),
+      )
+      work.then(
+        (value) => {
+          if (this.#deadlines.done(entry)) resolve(value)
+        },
+        (error: unknown) => {
+          if (!this.#deadlines.done(entry)) return
+          if (fallback !== undefined && isNoScript(error)) {
+            resolve(this.#bounded(operation, fallback))
+          } else {
+            reject(toStoreError(operation, error))
+          }
+        },
+      )
+    })
   }
 
   /** One command naming at most one key (`key` routes it in a cluster). */
-  send(operation: string, args: readonly string[], key?: string): Promise<unknown> {
+  send(operation: string, args: string[], key?: string): Promise<unknown> {
     return this.#bounded(operation, () => this.#connection.send(args, key))
   }
 
-  /** Runs `script` on `key` with `args`: EVALSHA, then EVAL when the node lacks the script. */
-  async eval(
-    operation: string,
-    script: LuaScript,
-    key: string,
-    args: readonly string[],
-  ): Promise<unknown> {
-    const tail = ['1', key, ...args]
-    try {
-      return await this.#bounded(operation, () =>
-        this.#connection.send(['EVALSHA', script.sha, ...tail], key),
-      )
-    } catch (error) {
-      if (!isNoScript(error instanceof StoreError ? error.cause : error)) throw error
-      return this.#bounded(operation, () =>
-        this.#connection.send(['EVAL', script.source, ...tail], key),
-      )
-    }
+  /**
+   * Runs `script` on `key`: EVALSHA, then EVAL when the node lacks the script. `args` are the
+   * script's ARGV, after the command, the script and the key: the call fills those slots, so
+   * the array is built once by the caller (see {@link scriptArgs}).
+   */
+  eval(operation: string, script: LuaScript, key: string, args: string[]): Promise<unknown> {
+    args[0] = 'EVALSHA'
+    args[1] = script.sha
+    args[2] = '1'
+    args[3] = key
+    return this.#bounded(
+      operation,
+      () => this.#connection.send(args, key),
+      () => {
+        const retry = args.slice()
+        retry[0] = 'EVAL'
+        retry[1] = script.source
+        return this.#connection.send(retry, key)
+      },
+    )
   }
 
   /**

@@ -1,5 +1,5 @@
 /**
- * Translating Redis client errors into sessionkit's, and bounding every command in time.
+ * Translating Redis client errors into sessionkit's.
  * Messages name the operation and the error's code only: never a key, a value or a URL.
  * @module
  */
@@ -67,25 +67,4 @@ export function toStoreError(operation: string, error: unknown): SessionkitError
   }
   const reason = field(error, 'code') ?? (error instanceof Error ? error.name : 'an unknown error')
   return new StoreUnavailableError(NAME, `${operation} failed (${reason})`, { cause: error })
-}
-
-/**
- * `promise`, or a StoreUnavailableError once `ms` have passed without an answer. The client
- * may still settle the command later; that outcome is swallowed here (no unhandled rejection),
- * and every write the store sends is safe to land late: a guarded patch still applies only to
- * a live session, and a destroy still destroys.
- */
-export function withDeadline<T>(promise: Promise<T>, ms: number, operation: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () =>
-        reject(
-          new StoreUnavailableError(NAME, `${operation}: Redis did not answer within ${ms} ms`),
-        ),
-      ms,
-    )
-  })
-  promise.catch(() => {})
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer))
 }

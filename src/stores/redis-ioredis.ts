@@ -26,15 +26,15 @@ import type { IoredisModule } from './redis-driver.js'
  *   is being made simply wait for it.
  * - `autoResendUnfulfilledCommands: false`: a command cut off by a dropped connection was
  *   already reported as failed; it is not sent a second time behind the caller's back.
- * - `socketTimeout`: a connection that stops answering (a half-open socket, a hung proxy) is
- *   destroyed and replaced instead of swallowing every later command.
- * - `commandTimeout`: also bounds the ready check, so a server that accepts connections but
- *   never answers is retried.
+ * - `socketTimeout`: a connection that stops answering (a half-open socket, a hung proxy, a
+ *   server that accepts connections but never answers its ready check) is destroyed and
+ *   replaced instead of swallowing every later command.
+ * - no `commandTimeout`: the store bounds every command itself (redis-deadline.ts), with one
+ *   shared timer; ioredis's would add a timer per command, for nothing.
  */
 function nodeOptions(settings: ConnectSettings): RedisOptions {
   return {
     connectTimeout: settings.connectTimeoutMs,
-    commandTimeout: settings.commandTimeoutMs,
     socketTimeout: settings.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
@@ -79,10 +79,9 @@ export function adaptIoredis(client: IoredisClientLike, owned: boolean): RedisCo
   const onError = (_error: Error): void => {}
   client.on('error', onError)
   const isCluster = typeof client.nodes === 'function'
-  const send = (args: readonly string[]): Promise<unknown> => {
-    const [command, ...rest] = args
-    return client.call(command ?? '', ...rest)
-  }
+  // The command is the array's first element: spread as it is, without a copy of the rest.
+  const send = (args: readonly string[]): Promise<unknown> =>
+    client.call(...(args as readonly [string, ...string[]]))
   return {
     library: 'ioredis',
     isCluster,

@@ -23,10 +23,12 @@ import type { SessionRecord } from '../core/store.js'
 import { testStore } from '../testing/index.js'
 import { openStore } from './open-store.js'
 import { RedisStore, type RedisStoreOptions } from './redis.js'
+import type { RedisConnection } from './redis-client.js'
 import { clientKind } from './redis-client.js'
 import { parseClusterUrl } from './redis-cluster.js'
+import { RedisCommands } from './redis-commands.js'
 import { loadRedisDriver } from './redis-driver.js'
-import { isNoScript, toStoreError, withDeadline } from './redis-errors.js'
+import { isNoScript, toStoreError } from './redis-errors.js'
 import { decodeRecord, decodeToken, encodeToken } from './redis-record.js'
 
 const HOST = '127.0.0.1'
@@ -214,6 +216,8 @@ describeWithService(gate, 'RedisStore on a real Redis', () => {
         ).toBe(true)
         expect(await scoreIn(first)).toBeGreaterThanOrEqual(later)
         expect(await admin.pexpiretime(`${p}s:${key}`)).toBe(later)
+        // The session records the cover, so the next touch within it needs no index write.
+        expect(Number(await admin.hget(`${p}s:${key}`, 'x:indexed'))).toBe(await scoreIn(first))
 
         // Moving the session to another user lists it there only.
         const moved = {
@@ -637,11 +641,24 @@ describe('Redis store internals (no server needed)', () => {
     const never = new Promise<never>((_, reject) => {
       fail = reject
     })
-    const result = await timed(withDeadline(never, 50, 'get'))
+    const replies: Promise<unknown>[] = [never, Promise.resolve(7)]
+    const connection: RedisConnection = {
+      library: 'ioredis',
+      isCluster: false,
+      send: () => replies.shift() ?? Promise.resolve(null),
+      masters: async () => [],
+      close: async () => {},
+    }
+    const commands = new RedisCommands(connection, 50)
+    const result = await timed(commands.send('get', ['GET', 'k'], 'k'))
     expect(result.error).toBeInstanceOf(StoreUnavailableError)
     expect(result.ms).toBeLessThan(1000)
     fail(new Error('late'))
-    expect(await withDeadline(Promise.resolve(7), 50, 'get')).toBe(7)
+    expect(await commands.send('get', ['GET', 'k'], 'k')).toBe(7)
+    await commands.close()
+    await expect(commands.send('get', ['GET', 'k'], 'k')).rejects.toBeInstanceOf(
+      StoreUnavailableError,
+    )
   })
 
   it('reads a session hash in every shape the libraries return, and refuses malformed ones', () => {
