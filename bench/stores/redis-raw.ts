@@ -1,12 +1,12 @@
 /**
  * The Redis store's round trips done with a bare ioredis client: HGETALL for get (the hash's
- * fields decoded from JSON), and for patch and touch one EVALSHA of the store's own update
- * script (imported, so it is the same Lua) with the arguments the store sends.
+ * fields decoded from JSON), and for patch and touch one EVALSHA of the store's own update or
+ * touch script (imported, so it is the same Lua) with the arguments the store sends.
  * @module
  */
 import type { Cluster, Redis } from 'ioredis'
 import type { JsonObject, JsonValue, SessionRecord } from '../../src/core/store.js'
-import { UPDATE_SESSION } from '../../src/stores/redis-lua.js'
+import { TOUCH_SESSION, UPDATE_SESSION } from '../../src/stores/redis-lua.js'
 import type { Fixture } from './fixture.js'
 import type { Ops } from './types.js'
 
@@ -37,7 +37,7 @@ function decode(reply: unknown): SessionRecord | null {
 export function rawRedisOps(client: Redis | Cluster, prefix: string, fixture: Fixture): Ops {
   const session = (i: number): string => `${prefix}s:${fixture.key(i)}`
   const now = String(fixture.now)
-  const update = async (i: number, updatedAt: string, pairs: string[]): Promise<boolean> => {
+  const patch = async (i: number, updatedAt: string, pairs: string[]): Promise<boolean> => {
     const { lastSeenAt, expiresAt } = fixture.times(i)
     const reply = await client.call(
       'EVALSHA',
@@ -70,8 +70,23 @@ export function rawRedisOps(client: Redis | Cluster, prefix: string, fixture: Fi
         `d:${field}`,
         JSON.stringify(value),
       ])
-      return update(i, String(change.updatedAt), pairs)
+      return patch(i, String(change.updatedAt), pairs)
     },
-    touch: (i) => update(i, '', []),
+    touch: async (i) => {
+      const { lastSeenAt, expiresAt } = fixture.times(i)
+      const reply = await client.call(
+        'EVALSHA',
+        TOUCH_SESSION.sha,
+        '1',
+        session(i),
+        now,
+        String(expiresAt),
+        String(expiresAt),
+        String(lastSeenAt),
+        '',
+        '0',
+      )
+      return Array.isArray(reply) && reply[0] === 1
+    },
   }
 }

@@ -131,6 +131,43 @@ return {1, current}
 )
 
 /**
+ * touch: UPDATE_SESSION without a data or metadata change, so lighter for Redis and the client:
+ * one HMGET reads what the checks need, one HSET writes the times (and the raised index score).
+ *
+ * KEYS[1] session.
+ * ARGV[1] now, ARGV[2] expiresAt, ARGV[3] PEXPIREAT ms, ARGV[4] lastSeenAt,
+ * ARGV[5] a userId (JSON) whose index the caller has raised for this session ('' for none),
+ * ARGV[6] the score it was raised to.
+ * Replies as UPDATE_SESSION does, with the same index rule.
+ */
+export const TOUCH_SESSION = script(
+  'touch',
+  `
+local key = KEYS[1]
+local found = redis.call('HMGET', key, 'm:expiresAt', 'm:userId', 'x:indexed')
+local expires = found[1]
+if not expires then return {0} end
+if tonumber(expires) == nil or tonumber(expires) <= tonumber(ARGV[1]) then return {3} end
+
+local owner = found[2] or 'null'
+if owner ~= 'null' then
+  local covered = tonumber(found[3] or '0') or 0
+  if owner == ARGV[5] and tonumber(ARGV[6]) > covered then
+    if tonumber(ARGV[6]) < tonumber(ARGV[2]) then return {2, owner} end
+    redis.call('HSET', key, 'm:expiresAt', ARGV[2], 'm:lastSeenAt', ARGV[4], 'x:indexed', ARGV[6])
+    redis.call('PEXPIREAT', key, ARGV[3])
+    return {1, owner}
+  end
+  if covered < tonumber(ARGV[2]) then return {2, owner} end
+end
+
+redis.call('HSET', key, 'm:expiresAt', ARGV[2], 'm:lastSeenAt', ARGV[4])
+redis.call('PEXPIREAT', key, ARGV[3])
+return {1, owner}
+`,
+)
+
+/**
  * destroy: delete the session and return its owner (JSON) so the caller can then drop it from
  * the owner's index: the session is gone before its index entry is.
  * KEYS[1] session.

@@ -37,7 +37,14 @@ import {
   assertTimes,
   assertToken,
 } from '../core/store-guards.js'
-import { RedisCommands, replyArray, replyInteger, replyText } from './redis-commands.js'
+import {
+  RedisCommands,
+  replyArray,
+  replyInteger,
+  replyText,
+  SCRIPT_HEAD,
+  scriptArgs,
+} from './redis-commands.js'
 import { openConnection } from './redis-connect.js'
 import { DATA_FIELD, INDEXED_FIELD, type KeyLayout, keyLayout, META_FIELD } from './redis-keys.js'
 import {
@@ -47,7 +54,9 @@ import {
   EXPIRE_TOKEN,
   INDEX_ADD,
   INDEX_TRIM_AND_LIST,
+  type LuaScript,
   SET_SESSION,
+  TOUCH_SESSION,
   UPDATE_RESULT,
   UPDATE_SESSION,
 } from './redis-lua.js'
@@ -112,14 +121,12 @@ async function inBatches<T, R>(items: readonly T[], run: (item: T) => Promise<R>
   return results
 }
 
-/** What an update sends besides the times: the data change and metadata (patch only). */
-interface UpdateChange {
-  updatedAt: number | null
-  metaUserId: string | null | undefined
-  metaPairs: string[]
-  setPairs: string[]
-  removeFields: string[]
-}
+/** Where ARGV[7] (the raised owner, then its score) of UPDATE_SESSION sits in its EVAL args. */
+const UPDATE_INDEXED = SCRIPT_HEAD + 6
+/** Where ARGV[9] (the meta, set and remove counts) of UPDATE_SESSION sits. */
+const UPDATE_COUNTS = SCRIPT_HEAD + 8
+/** Where ARGV[5] (the raised owner, then its score) of TOUCH_SESSION sits. */
+const TOUCH_INDEXED = SCRIPT_HEAD + 4
 
 /**
  * A {@link Store} on Redis 6.2+ (GETDEL, ZADD GT, PXAT) or Redis Cluster. It declares every
@@ -191,10 +198,12 @@ export class RedisStore implements Store {
     }
     const session = this.#keys.session(key)
     const previous = replyText(
-      await this.#redis.eval('set', SET_SESSION, session, [
-        expireAtArg(record.expiresAt),
-        ...fields,
-      ]),
+      await this.#redis.eval(
+        'set',
+        SET_SESSION,
+        session,
+        scriptArgs(expireAtArg(record.expiresAt), ...fields),
+      ),
     )
     await this.#unindexPrevious('set', previous, owner, key)
   }
@@ -206,88 +215,84 @@ export class RedisStore implements Store {
     if (typeof patch.set !== 'object' || patch.set === null || !Array.isArray(patch.remove)) {
       throw new StoreError(NAME, 'a patch needs a `set` object and a `remove` array')
     }
-    const metaPairs: string[] = []
-    let metaUserId: string | null | undefined
+    const metaUserId = patch.meta?.userId
+    if (metaUserId !== undefined) assertMetaValue('userId', metaUserId)
+    // ARGV as UPDATE_SESSION reads it; the three counts are filled in once the pairs are in.
+    const args = scriptArgs(
+      timeText(now),
+      timeText(patch.expiresAt),
+      expireAtArg(patch.expiresAt),
+      timeText(patch.lastSeenAt),
+      timeText(patch.updatedAt),
+      metaUserId === undefined ? '' : userIdJson(metaUserId),
+      '',
+      '0',
+      '0',
+      '0',
+      '0',
+    )
+    let metaCount = 0
     for (const field of META_KEYS) {
       const value = patch.meta?.[field]
-      if (value === undefined) continue
+      if (value === undefined || field === 'userId') continue
       assertMetaValue(field, value)
-      if (field === 'userId') metaUserId = value
-      else metaPairs.push(`${META_FIELD}${field}`, toJson(value, field))
+      args.push(`${META_FIELD}${field}`, toJson(value, field))
+      metaCount++
     }
-    const setPairs: string[] = []
-    for (const [field, value] of Object.entries(patch.set)) {
-      setPairs.push(`${DATA_FIELD}${field}`, toJson(value, `data key "${field}"`))
+    let setCount = 0
+    for (const field in patch.set) {
+      if (!Object.hasOwn(patch.set, field)) continue
+      const value = patch.set[field] as JsonValue
+      args.push(`${DATA_FIELD}${field}`, toJson(value, `data key "${field}"`))
+      setCount++
     }
-    const removeFields = patch.remove.map((field) => `${DATA_FIELD}${String(field)}`)
-    return this.#update('patch', key, patch, now, {
-      updatedAt: patch.updatedAt,
-      metaUserId,
-      metaPairs,
-      setPairs,
-      removeFields,
-    })
+    for (const field of patch.remove) args.push(`${DATA_FIELD}${String(field)}`)
+    args[UPDATE_COUNTS] = String(metaCount)
+    args[UPDATE_COUNTS + 1] = String(setCount)
+    args[UPDATE_COUNTS + 2] = String(patch.remove.length)
+    return this.#update('patch', UPDATE_SESSION, key, args, patch.expiresAt, metaUserId)
   }
 
   async touch(key: string, times: RecordTimes, now: number): Promise<boolean> {
     if (!isValidStoreKey(key)) return false
     assertTimes(NAME, times)
-    return this.#update('touch', key, times, now, {
-      updatedAt: null,
-      metaUserId: undefined,
-      metaPairs: [],
-      setPairs: [],
-      removeFields: [],
-    })
-  }
-
-  /**
-   * Runs the update script until it applies or finds nothing to apply to. When the session has
-   * (or is given) an owner whose index does not cover the new expiry yet, the script says so
-   * and changes nothing; the index is raised and the script runs again, re-checking that the
-   * session still exists.
-   */
-  async #update(
-    operation: string,
-    key: string,
-    times: RecordTimes,
-    now: number,
-    change: UpdateChange,
-  ): Promise<boolean> {
-    const session = this.#keys.session(key)
-    // The first attempt raises no index: a missing or expired session must cost no write at
-    // all, and an owner whose index already covers the new expiry needs none.
-    let indexedOwner = ''
-    let indexedScore = '0'
-    const head = [
+    const args = scriptArgs(
       timeText(now),
       timeText(times.expiresAt),
       expireAtArg(times.expiresAt),
       timeText(times.lastSeenAt),
-      change.updatedAt === null ? '' : timeText(change.updatedAt),
-      change.metaUserId === undefined ? '' : userIdJson(change.metaUserId),
-    ]
-    const counts = [
-      String(change.metaPairs.length / 2),
-      String(change.setPairs.length / 2),
-      String(change.removeFields.length),
-    ]
-    const tail = [...counts, ...change.metaPairs, ...change.setPairs, ...change.removeFields]
+      '',
+      '0',
+    )
+    return this.#update('touch', TOUCH_SESSION, key, args, times.expiresAt, undefined)
+  }
+
+  /**
+   * Runs an update script (`args` built for it by patch or touch) until it applies or finds
+   * nothing to apply to. The first attempt raises no index: a missing or expired session must
+   * cost no write at all, and an owner whose index already covers the new expiry needs none.
+   * When the session has (or is given) an owner whose index does not cover the new expiry
+   * yet, the script says so and changes nothing; the index is raised and the script runs
+   * again with the raised owner and score in its arguments, re-checking that the session
+   * still exists.
+   */
+  async #update(
+    operation: string,
+    script: LuaScript,
+    key: string,
+    args: string[],
+    expiresAt: number,
+    newUserId: string | null | undefined,
+  ): Promise<boolean> {
+    const session = this.#keys.session(key)
+    const indexedSlot = script === TOUCH_SESSION ? TOUCH_INDEXED : UPDATE_INDEXED
     for (let attempt = 0; attempt < UPDATE_ATTEMPTS; attempt++) {
-      const reply = replyArray(
-        await this.#redis.eval(operation, UPDATE_SESSION, session, [
-          ...head,
-          indexedOwner,
-          indexedScore,
-          ...tail,
-        ]),
-        operation,
-      )
+      const reply = replyArray(await this.#redis.eval(operation, script, session, args), operation)
       const code = replyInteger(reply[0], operation)
       if (code === UPDATE_RESULT.missing || code === UPDATE_RESULT.expired) return false
       if (code === UPDATE_RESULT.applied) {
-        if (change.metaUserId !== undefined) {
-          await this.#unindexPrevious(operation, replyText(reply[1]), change.metaUserId, key)
+        if (newUserId !== undefined) {
+          await this.#unindexPrevious(operation, replyText(reply[1]), newUserId, key)
         }
         return true
       }
@@ -296,9 +301,10 @@ export class RedisStore implements Store {
       if (owner === null || userId === null) {
         throw new StoreError(NAME, `${operation}: unexpected reply from Redis`)
       }
-      indexedScore = indexScore(times.expiresAt)
-      await this.#indexAdd(operation, userId, key, indexedScore)
-      indexedOwner = owner
+      const score = indexScore(expiresAt)
+      await this.#indexAdd(operation, userId, key, score)
+      args[indexedSlot] = owner
+      args[indexedSlot + 1] = score
     }
     throw new StoreError(NAME, `${operation}: the session kept changing owner; try again`)
   }
@@ -306,7 +312,9 @@ export class RedisStore implements Store {
   async destroy(key: string): Promise<void> {
     if (!isValidStoreKey(key)) return
     const session = this.#keys.session(key)
-    const owner = replyText(await this.#redis.eval('destroy', DESTROY_SESSION, session, []))
+    const owner = replyText(
+      await this.#redis.eval('destroy', DESTROY_SESSION, session, scriptArgs()),
+    )
     // The session is gone; only now may its index entry go.
     await this.#unindexPrevious('destroy', owner, null, key)
   }
@@ -314,7 +322,7 @@ export class RedisStore implements Store {
   async listByUser(userId: string, now: number): Promise<KeyedRecord[]> {
     const index = this.#keys.userIndex(userId)
     const members = replyArray(
-      await this.#redis.eval('listByUser', INDEX_TRIM_AND_LIST, index, [timeText(now)]),
+      await this.#redis.eval('listByUser', INDEX_TRIM_AND_LIST, index, scriptArgs(timeText(now))),
       'listByUser',
     )
     const keys = members.map(replyText).filter((key): key is string => isValidStoreKey(key))
@@ -346,7 +354,12 @@ export class RedisStore implements Store {
     const owner = userIdJson(userId)
     const deleted = await inBatches(keys, async (key) => {
       const session = this.#keys.session(key)
-      const reply = await this.#redis.eval('destroyByUser', DESTROY_IF_OWNED, session, [owner])
+      const reply = await this.#redis.eval(
+        'destroyByUser',
+        DESTROY_IF_OWNED,
+        session,
+        scriptArgs(owner),
+      )
       return replyInteger(reply, 'destroyByUser') === 1
     })
     const removed = keys.filter((_, i) => deleted[i])
@@ -372,7 +385,7 @@ export class RedisStore implements Store {
       const keys = batch.map((name) => this.#keys.sessionKeyOf(name))
       const owners = await inBatches(batch, async (name) => {
         const reply = replyArray(
-          await this.#redis.eval('cleanup', EXPIRE_SESSION, name, [at]),
+          await this.#redis.eval('cleanup', EXPIRE_SESSION, name, scriptArgs(at)),
           'cleanup',
         )
         return replyInteger(reply[0], 'cleanup') === 1 ? (replyText(reply[1]) ?? '') : null
@@ -386,7 +399,9 @@ export class RedisStore implements Store {
       }
     }
     for await (const batch of this.#redis.scan('cleanup', this.#keys.patterns.tokens)) {
-      await inBatches(batch, (name) => this.#redis.eval('cleanup', EXPIRE_TOKEN, name, [at]))
+      await inBatches(batch, (name) =>
+        this.#redis.eval('cleanup', EXPIRE_TOKEN, name, scriptArgs(at)),
+      )
     }
     for await (const batch of this.#redis.scan('cleanup', this.#keys.patterns.indexes)) {
       await inBatches(batch, (name) =>
@@ -451,7 +466,7 @@ export class RedisStore implements Store {
   /** Adds `key` to `userId`'s index with at least `score`, before the session is written. */
   async #indexAdd(operation: string, userId: string, key: string, score: string): Promise<void> {
     const index = this.#keys.userIndex(userId)
-    await this.#redis.eval(operation, INDEX_ADD, index, [key, score])
+    await this.#redis.eval(operation, INDEX_ADD, index, scriptArgs(key, score))
   }
 
   /**
