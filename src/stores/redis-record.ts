@@ -8,7 +8,7 @@
 
 import { StoreError } from '../core/errors.js'
 import { setOwn } from '../core/json.js'
-import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
+import type { JsonObject, JsonValue, SessionRecord } from '../core/store.js'
 import { DATA_FIELD, META_FIELD } from './redis-keys.js'
 
 const NAME = 'redis'
@@ -104,35 +104,85 @@ function parse(textValue: string): { ok: true; value: JsonValue } | { ok: false 
   }
 }
 
+function metaText(value: JsonValue | undefined): value is string | null {
+  return value === null || typeof value === 'string'
+}
+
+function isTime(value: JsonValue | undefined): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
+/**
+ * The record of a flat name/value reply. Straight fields rather than a Map of entries: this
+ * is every session read, and the client's CPU is the server's on a shared machine.
+ */
+function decodeFlat(reply: readonly unknown[]): SessionRecord | null {
+  const data: JsonObject = {}
+  let userId: JsonValue | undefined
+  let tenantId: JsonValue | undefined
+  let ip: JsonValue | undefined
+  let userAgent: JsonValue | undefined
+  let createdAt: JsonValue | undefined
+  let updatedAt: JsonValue | undefined
+  let lastSeenAt: JsonValue | undefined
+  let expiresAt: JsonValue | undefined
+  try {
+    for (let i = 0; i < reply.length; i += 2) {
+      const name = text(reply[i])
+      const raw = text(reply[i + 1])
+      if (name === null || raw === null) return null
+      // Every field must be JSON, the ones not read included: a hash that is not, is not ours.
+      const value = JSON.parse(raw) as JsonValue
+      if (name.startsWith(DATA_FIELD)) {
+        setOwn(data, name.slice(DATA_FIELD.length), value)
+        continue
+      }
+      switch (name) {
+        case 'm:userId':
+          userId = value
+          break
+        case 'm:tenantId':
+          tenantId = value
+          break
+        case 'm:ip':
+          ip = value
+          break
+        case 'm:userAgent':
+          userAgent = value
+          break
+        case 'm:createdAt':
+          createdAt = value
+          break
+        case 'm:updatedAt':
+          updatedAt = value
+          break
+        case 'm:lastSeenAt':
+          lastSeenAt = value
+          break
+        case 'm:expiresAt':
+          expiresAt = value
+          break
+      }
+    }
+  } catch {
+    return null
+  }
+  if (!metaText(userId) || !metaText(tenantId) || !metaText(ip) || !metaText(userAgent)) {
+    return null
+  }
+  if (!isTime(createdAt) || !isTime(updatedAt) || !isTime(lastSeenAt) || !isTime(expiresAt)) {
+    return null
+  }
+  return { data, userId, tenantId, ip, userAgent, createdAt, updatedAt, lastSeenAt, expiresAt }
+}
+
 /** The record a session hash holds, or null when it is empty or malformed. */
 export function decodeRecord(reply: unknown): SessionRecord | null {
+  if (Array.isArray(reply)) {
+    return reply.length === 0 || reply.length % 2 !== 0 ? null : decodeFlat(reply)
+  }
   const entries = hashEntries(reply)
-  if (entries === null || entries.length === 0) return null
-  const data: JsonObject = {}
-  const meta = new Map<string, JsonValue>()
-  for (const [name, value] of entries) {
-    const parsed = parse(value)
-    if (!parsed.ok) return null
-    if (name.startsWith(DATA_FIELD)) setOwn(data, name.slice(DATA_FIELD.length), parsed.value)
-    else if (name.startsWith(META_FIELD)) meta.set(name.slice(META_FIELD.length), parsed.value)
-  }
-  const metaValues: Partial<SessionMeta> = {}
-  for (const key of META_KEYS) {
-    const value = meta.get(key)
-    if (value === undefined || (value !== null && typeof value !== 'string')) return null
-    metaValues[key] = value
-  }
-  const times: Partial<Record<(typeof TIME_KEYS)[number], number>> = {}
-  for (const key of TIME_KEYS) {
-    const value = meta.get(key)
-    if (typeof value !== 'number' || !Number.isFinite(value)) return null
-    times[key] = value
-  }
-  return {
-    data,
-    ...(metaValues as SessionMeta),
-    ...(times as Record<(typeof TIME_KEYS)[number], number>),
-  }
+  return entries === null || entries.length === 0 ? null : decodeFlat(entries.flat())
 }
 
 /** A token's stored text: expiresAt first, so it reads well in redis-cli. */
