@@ -33,6 +33,13 @@ const NAME = 'memory'
 
 const META_FIELDS = ['userId', 'tenantId', 'ip', 'userAgent'] as const
 
+// The hot calls (get, patch, touch) do all their work synchronously; they hand back these
+// settled promises (immutable, so safe to share) instead of paying for an async function's
+// own promise on every call.
+const TRUE = Promise.resolve(true)
+const FALSE = Promise.resolve(false)
+const NULL = Promise.resolve(null)
+
 /** Options of {@link MemoryStore}. */
 export interface MemoryStoreOptions {
   /**
@@ -137,9 +144,13 @@ export class MemoryStore implements Store {
   }
 
   /** The live record under `key`, or null. A hit counts as a use for LRU eviction. */
-  async get(key: string, now: number): Promise<SessionRecord | null> {
-    const entry = this.#live(key, now)
-    return entry ? toRecord(entry) : null
+  get(key: string, now: number): Promise<SessionRecord | null> {
+    try {
+      const entry = this.#live(key, now)
+      return entry ? Promise.resolve(toRecord(entry)) : NULL
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Inserts or replaces the record; evicts the least recently used past `maxEntries`. */
@@ -166,7 +177,15 @@ export class MemoryStore implements Store {
   }
 
   /** Applies the change set to a live record: keys in `set` first, then `remove`. */
-  async patch(key: string, patch: SessionPatch, now: number): Promise<boolean> {
+  patch(key: string, patch: SessionPatch, now: number): Promise<boolean> {
+    try {
+      return this.#patch(key, patch, now) ? TRUE : FALSE
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #patch(key: string, patch: SessionPatch, now: number): boolean {
     this.#open()
     if (!isValidStoreKey(key)) return false
     assertPatch(NAME, patch)
@@ -176,19 +195,28 @@ export class MemoryStore implements Store {
     const entry = this.#live(key, now)
     if (!entry) return false
     const data = JSON.parse(entry.data) as JsonObject
-    for (const [field, value] of Object.entries(patch.set)) setOwn(data, field, value)
+    for (const field in patch.set) {
+      if (Object.hasOwn(patch.set, field)) setOwn(data, field, patch.set[field] as JsonValue)
+    }
     for (const field of patch.remove) delete data[field]
+    const meta = patch.meta
     const next: Entry = {
-      ...entry,
       data: encodeJson(NAME, data, 'patch.set'),
+      userId: entry.userId,
+      tenantId: entry.tenantId,
+      ip: entry.ip,
+      userAgent: entry.userAgent,
+      createdAt: entry.createdAt,
       updatedAt: patch.updatedAt,
       lastSeenAt: patch.lastSeenAt,
       expiresAt: patch.expiresAt,
     }
-    for (const field of META_FIELDS) {
-      const value = patch.meta?.[field]
-      // undefined means "not named": only null unbinds.
-      if (value !== undefined) next[field] = metaValue(value, field)
+    if (meta !== undefined) {
+      for (const field of META_FIELDS) {
+        const value = meta[field]
+        // undefined means "not named": only null unbinds.
+        if (value !== undefined) next[field] = metaValue(value, field)
+      }
     }
     this.#sessions.set(key, next)
     if (next.userId !== entry.userId) {
@@ -199,15 +227,19 @@ export class MemoryStore implements Store {
   }
 
   /** Moves lastSeenAt and expiresAt of a live record. */
-  async touch(key: string, times: RecordTimes, now: number): Promise<boolean> {
-    this.#open()
-    if (!isValidStoreKey(key)) return false
-    assertTimes(NAME, times)
-    const entry = this.#live(key, now)
-    if (!entry) return false
-    entry.lastSeenAt = times.lastSeenAt
-    entry.expiresAt = times.expiresAt
-    return true
+  touch(key: string, times: RecordTimes, now: number): Promise<boolean> {
+    try {
+      this.#open()
+      if (!isValidStoreKey(key)) return FALSE
+      assertTimes(NAME, times)
+      const entry = this.#live(key, now)
+      if (!entry) return FALSE
+      entry.lastSeenAt = times.lastSeenAt
+      entry.expiresAt = times.expiresAt
+      return TRUE
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** Removes the record; a missing or malformed key is a no-op. */
