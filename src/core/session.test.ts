@@ -55,6 +55,35 @@ describe('Session data', () => {
     expect(() => session.set('' as never, 1 as never)).toThrow(InvalidSessionDataError)
   })
 
+  it('refuses at set time what JSON would drop or turn into null, naming the key and path', async () => {
+    const session = await fresh()
+    const refused = (value: unknown) => {
+      try {
+        session.set('profile', value as never)
+      } catch (error) {
+        expect(error).toBeInstanceOf(InvalidSessionDataError)
+        return (error as Error).message
+      }
+      throw new Error('expected set to refuse')
+    }
+    expect(refused({ age: Number.NaN })).toContain('"profile": the value at .age is NaN')
+    expect(refused({ age: 1, tags: [undefined] })).toContain('.tags[0] is undefined')
+    expect(refused(new Map())).toContain('is a Map')
+    expect(refused({ when: new Date(Number.NaN) })).toContain('invalid Date')
+    expect(() => session.flash('notice', Number.POSITIVE_INFINITY as never)).toThrow(
+      InvalidSessionDataError,
+    )
+    expect(session.has('profile')).toBe(false)
+  })
+
+  it('refuses at commit a value changed in place into something JSON cannot carry', async () => {
+    const session = await fresh()
+    session.set('tags', ['a'])
+    ;(session.get('tags') as unknown[]).push(Number.NaN)
+    await expect(manager.commit(session)).rejects.toThrow(/"tags": was changed in place/)
+    expect(session.isNew).toBe(true)
+  })
+
   it('treats __proto__ as an ordinary key', async () => {
     const session = await fresh()
     session.set('__proto__' as never, { polluted: true } as never)

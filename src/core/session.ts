@@ -1,6 +1,6 @@
 import { InvalidSessionDataError, SessionStateError } from './errors.js'
 import { hashId } from './ids.js'
-import { setOwn } from './json.js'
+import { setOwn, strictJson } from './json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from './store.js'
 
 /** Data keys that start with this hold flash values; they never show in get/entries. */
@@ -121,7 +121,8 @@ export function freshState(
 
 /** @internal The state of a session read from the store. */
 export function loadedState(id: string, key: string, record: SessionRecord): SessionState {
-  const snapshot = snapshotOf(record.data)
+  // Stored data came out of JSON, so it needs no checking on the way back in.
+  const snapshot = new Map(Object.entries(record.data).map(([k, v]) => [k, JSON.stringify(v)]))
   return {
     id,
     key,
@@ -150,9 +151,24 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
   }
 }
 
-/** @internal The JSON of each data key: what a commit writes, and the base of the next change set. */
+/**
+ * @internal The JSON of each data key: what a commit writes, and the base of the next change
+ * set. Values set through the Session were checked then; this catches what an app changed in
+ * place afterwards (`session.get('cart').push(NaN)`), so a commit refuses it rather than
+ * writing `null`.
+ */
 export function snapshotOf(data: JsonObject): Map<string, string> {
-  return new Map(Object.entries(data).map(([key, value]) => [key, JSON.stringify(value)]))
+  return new Map(
+    Object.entries(data).map(([key, value]) => [
+      key,
+      strictJson(value, (path, reason) => refused(key, path, reason, 'was changed in place:')),
+    ]),
+  )
+}
+
+function refused(key: string, path: string, reason: string, prefix = ''): Error {
+  const where = path === '' ? 'the value' : `the value at ${path}`
+  return new InvalidSessionDataError(key, `${prefix}${prefix ? ' ' : ''}${where} ${reason}`)
 }
 
 /** @internal A fresh data object from a snapshot, detached from the live session. */
@@ -189,23 +205,22 @@ export function markCommitted(state: SessionState, written: Map<string, string>)
   state.isNew = false
 }
 
-/** Turns a value into its stored JSON form, refusing what JSON cannot carry faithfully. */
+/**
+ * Turns a value into its stored JSON form at set time, refusing what JSON cannot carry
+ * faithfully (see strictJson: undefined inside objects and arrays, functions, symbols, BigInt,
+ * NaN, ±Infinity, invalid Dates, Maps, Sets and other class instances, cycles) with an
+ * InvalidSessionDataError naming the key and where in the value. Dates become ISO strings.
+ */
 function toJson(key: string, value: unknown): JsonValue {
-  let json: string | undefined
-  try {
-    json = JSON.stringify(value)
-  } catch (error) {
-    throw new InvalidSessionDataError(key, `cannot be serialized to JSON (${String(error)})`)
-  }
-  if (json === undefined) {
-    throw new InvalidSessionDataError(key, 'functions, symbols and undefined cannot be stored')
-  }
-  return JSON.parse(json) as JsonValue
+  return JSON.parse(strictJson(value, (path, reason) => refused(key, path, reason))) as JsonValue
 }
 
 /**
  * One visitor's session. Data is typed by `Data`; flash values by `Flash`. Values are stored as
- * JSON: `set` stores a copy, so a Date comes back as its ISO string.
+ * JSON: `set` stores a copy, so a Date comes back as its ISO string. What JSON would drop or
+ * turn into null or `{}` (undefined inside a value, functions, symbols, BigInt, NaN, Infinity,
+ * Maps, Sets, class instances without toJSON, cycles) is refused by `set` with
+ * InvalidSessionDataError, never mangled at commit.
  *
  * Most apps get a Session from an adapter (`req.session`, `c.get('session')`) rather than from
  * {@link SessionManager.load} directly.
@@ -238,7 +253,11 @@ export class Session<
     return data[key] as Data[K]
   }
 
-  /** Stores `value` (a JSON copy of it) under `key`. `undefined` deletes the key. */
+  /**
+   * Stores `value` (a JSON copy of it) under `key`. `undefined` deletes the key.
+   * @throws InvalidSessionDataError for a value JSON cannot carry faithfully, naming the key
+   * and the path inside the value (never the value itself).
+   */
   set<K extends DataKey<Data>>(key: K, value: Data[K]): this {
     assertDataKey(key)
     const state = stateOf(this)
