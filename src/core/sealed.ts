@@ -120,6 +120,10 @@ function isNullableString(value: unknown): value is string | null {
   return value === null || typeof value === 'string'
 }
 
+function isTime(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value)
+}
+
 /** The session inside a seal, or null when it does not open or is not a session payload. */
 export function unsealPayload(
   ring: KeyRing,
@@ -135,7 +139,6 @@ export function unsealPayload(
     return null
   }
   const { v, i, d, u, t, ip, ua, c, m, l, e, g } = parsed
-  const times = [c, m, l, e]
   if (
     v !== 1 ||
     typeof i !== 'string' ||
@@ -143,8 +146,14 @@ export function unsealPayload(
     typeof d !== 'object' ||
     d === null ||
     Array.isArray(d) ||
-    ![u, t, ip, ua].every(isNullableString) ||
-    !times.every((x) => typeof x === 'number' && Number.isFinite(x)) ||
+    !isNullableString(u) ||
+    !isNullableString(t) ||
+    !isNullableString(ip) ||
+    !isNullableString(ua) ||
+    !isTime(c) ||
+    !isTime(m) ||
+    !isTime(l) ||
+    !isTime(e) ||
     !(g === null || typeof g === 'number')
   ) {
     return null
@@ -154,14 +163,14 @@ export function unsealPayload(
     generation: g as number | null,
     record: {
       data: d as JsonObject,
-      userId: u as string | null,
-      tenantId: t as string | null,
-      ip: ip as string | null,
-      userAgent: ua as string | null,
-      createdAt: c as number,
-      updatedAt: m as number,
-      lastSeenAt: l as number,
-      expiresAt: e as number,
+      userId: u,
+      tenantId: t,
+      ip,
+      userAgent: ua,
+      createdAt: c,
+      updatedAt: m,
+      lastSeenAt: l,
+      expiresAt: e,
     },
   }
 }
