@@ -1,0 +1,47 @@
+/**
+ * The soak's HTTP client: node:http over one keep-alive Agent (a socket per virtual client, kept
+ * open between requests, as a browser or a reverse proxy keeps them), with a per-request
+ * timeout so that a hung request is counted as an error instead of hanging the soak.
+ */
+import { Agent, request } from 'node:http'
+
+/** A generous bound: the soak measures correctness under load, not latency. */
+const REQUEST_TIMEOUT_MS = 30_000
+
+export interface HttpAnswer {
+  status: number
+  body: string
+  setCookie: string[]
+}
+
+export function keepAliveAgent(sockets: number): Agent {
+  return new Agent({ keepAlive: true, maxSockets: sockets, maxFreeSockets: sockets })
+}
+
+export function send(
+  agent: Agent,
+  url: URL,
+  method: 'GET' | 'POST',
+  cookie: string | undefined,
+): Promise<HttpAnswer> {
+  return new Promise((done, fail) => {
+    const headers: Record<string, string> = cookie === undefined ? {} : { cookie }
+    if (method === 'POST') headers['content-length'] = '0'
+    const req = request(url, { agent, method, headers }, (res) => {
+      let body = ''
+      res.setEncoding('utf8')
+      res.on('data', (chunk: string) => {
+        body += chunk
+      })
+      res.on('end', () =>
+        done({ status: res.statusCode ?? 0, body, setCookie: res.headers['set-cookie'] ?? [] }),
+      )
+      res.on('error', fail)
+    })
+    req.setTimeout(REQUEST_TIMEOUT_MS, () => {
+      req.destroy(new Error(`no answer in ${REQUEST_TIMEOUT_MS} ms`))
+    })
+    req.on('error', fail)
+    req.end()
+  })
+}
