@@ -62,6 +62,10 @@ export const COOKIE_DEFAULTS = {
 } as const satisfies Required<Omit<CookieOptions, 'domain'>> & { domain: undefined }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** RFC 6265 domain-value and path-value, as the serializer checks them at every Set-Cookie. */
+const COOKIE_DOMAIN =
+  /^[.]?[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?([.][a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/i
+const COOKIE_PATH = /^[\u0020-\u003A\u003D-\u007E]*$/
 /** Browsers drop cookie values past ~4 KB; anything longer is not ours. */
 export const MAX_COOKIE_VALUE_LENGTH = 4096
 
@@ -86,6 +90,16 @@ export function resolveCookieOptions(options: CookieOptions | undefined): Resolv
   }
   if (typeof merged.path !== 'string' || !merged.path.startsWith('/')) {
     throw new InvalidConfigError('cookie.path', "must start with '/'")
+  }
+  // Refused here rather than by the serializer at the first commit of every request.
+  if (!COOKIE_PATH.test(merged.path)) {
+    throw new InvalidConfigError('cookie.path', 'must be printable ASCII without ";"')
+  }
+  if (
+    merged.domain !== undefined &&
+    (typeof merged.domain !== 'string' || !COOKIE_DOMAIN.test(merged.domain))
+  ) {
+    throw new InvalidConfigError('cookie.domain', 'must be a host name such as "example.com"')
   }
   const canUseHostPrefix = merged.secure && merged.path === '/' && merged.domain === undefined
   if (merged.name.startsWith('__Host-') && !canUseHostPrefix) {

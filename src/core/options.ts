@@ -105,6 +105,10 @@ export const MANAGER_DEFAULTS = {
 } as const satisfies Required<Omit<SessionManagerOptions, 'store' | 'secrets' | 'cookie'>>
 
 const HEADER_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/
+/** 100 years: past a few hundred thousand years a session's expiry is no longer a Date at all. */
+const MAX_SESSION_DURATION = 100 * 365 * 86_400_000
+/** setInterval turns any longer delay into 1 ms (TimeoutOverflowWarning): about 24.8 days. */
+const MAX_TIMER_DELAY = 2 ** 31 - 1
 
 function isStore(value: unknown): value is Store {
   if (typeof value !== 'object' || value === null) return false
@@ -132,11 +136,17 @@ export function resolveManagerOptions(options: SessionManagerOptions): ResolvedM
   }
   const lifetime = parseDuration(options.lifetime ?? MANAGER_DEFAULTS.lifetime, 'lifetime')
   if (lifetime <= 0) throw new InvalidConfigError('lifetime', 'must be longer than zero')
+  if (lifetime > MAX_SESSION_DURATION) {
+    throw new InvalidConfigError('lifetime', 'must be at most 100 years')
+  }
   const idleRaw =
     options.idleTimeout === undefined ? MANAGER_DEFAULTS.idleTimeout : options.idleTimeout
   const idleTimeout = idleRaw === null ? null : parseDuration(idleRaw, 'idleTimeout')
   if (idleTimeout !== null && idleTimeout <= 0) {
     throw new InvalidConfigError('idleTimeout', 'must be longer than zero, or null to turn it off')
+  }
+  if (idleTimeout !== null && idleTimeout > MAX_SESSION_DURATION) {
+    throw new InvalidConfigError('idleTimeout', 'must be at most 100 years, or null')
   }
   const touchAfter =
     options.touchAfter === undefined
@@ -168,6 +178,9 @@ export function resolveManagerOptions(options: SessionManagerOptions): ResolvedM
       ? MANAGER_DEFAULTS.cleanupInterval
       : options.cleanupInterval
   const cleanupInterval = cleanupRaw === null ? null : parseDuration(cleanupRaw, 'cleanupInterval')
+  if (cleanupInterval !== null && cleanupInterval > MAX_TIMER_DELAY) {
+    throw new InvalidConfigError('cleanupInterval', 'must be at most 24 days (a timer limit)')
+  }
   const clock = options.clock ?? MANAGER_DEFAULTS.clock
   if (typeof clock?.now !== 'function') {
     throw new InvalidConfigError('clock', 'must have a now() method returning epoch milliseconds')
