@@ -218,5 +218,31 @@ for (const [name, port, timeouts, budgetMs] of [
         await namespace.drop()
       }
     })
+
+    // Harder than a refused connection: a server that accepts connections and never answers.
+    // Only the store's own timeouts can end those requests, so this is what shows they do.
+    it('answers 503 within its timeouts while the server hangs, and serves within 5 s once it answers', async () => {
+      const proxy = await startTcpProxy(port)
+      const namespace = await serverTarget.namespace('hang', proxy.port)
+      try {
+        const store = openStore(`${namespace.url}&${timeouts}`)
+        const plan = {
+          store,
+          cut: async () => {
+            // Open connections are dropped; every new one is accepted and then left silent.
+            proxy.blackhole(true)
+            await proxy.cut()
+            await proxy.restore()
+          },
+          restore: async () => proxy.blackhole(false),
+          downMs: DOWN_MS,
+        }
+        await outage(plan, `${name} (server hangs)`, { budgetMs, sessionsSurvive: true })
+      } finally {
+        proxy.blackhole(false)
+        await proxy.close()
+        await namespace.drop()
+      }
+    })
   })
 }
