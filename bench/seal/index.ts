@@ -11,7 +11,7 @@ import { sealData, unsealData } from 'iron-session'
 import { KeyRing } from '../../src/core/crypto.js'
 import { unseal } from '../../src/core/seal.js'
 import { sealPayload, unsealPayload } from '../../src/core/sealed.js'
-import { compare, type Limits, type Op } from '../harness.js'
+import { compare, type Limits, type Op, type Result } from '../harness.js'
 import { formatRate, formatRatio, printTable } from '../table.js'
 import { SEAL_CASES, type SealCase } from './payloads.js'
 import { rawGcm } from './raw-gcm.js'
@@ -69,7 +69,19 @@ async function implementations(
   return { plaintextBytes: Buffer.byteLength(plaintext), list }
 }
 
-async function runCase(testCase: SealCase, limits: Limits): Promise<void> {
+/** One payload at one concurrency, as runSealSuite returns it. */
+export interface SealTable {
+  payload: string
+  concurrency: number
+  /** Implementation names: sessionkit's, iron-session's, the raw AES-256-GCM limit's. */
+  sessionkit: string
+  iron: string
+  raw: string
+  seals: Map<string, Result>
+  unseals: Map<string, Result>
+}
+
+async function runCase(testCase: SealCase, limits: Limits): Promise<SealTable> {
   const { plaintextBytes, list } = await implementations(testCase)
   const seals = await compare(new Map(list.map((impl) => [impl.name, impl.seal])), limits)
   const unseals = await compare(new Map(list.map((impl) => [impl.name, impl.unseal])), limits)
@@ -94,6 +106,15 @@ async function runCase(testCase: SealCase, limits: Limits): Promise<void> {
     ],
     rows,
   )
+  return {
+    payload: testCase.name,
+    concurrency: limits.concurrency,
+    sessionkit: list[0]?.name ?? '',
+    iron,
+    raw: list[2]?.name ?? '',
+    seals,
+    unseals,
+  }
 }
 
 /**
@@ -101,9 +122,12 @@ async function runCase(testCase: SealCase, limits: Limits): Promise<void> {
  * `limits.concurrency` calls in flight (a busy server: iron-session's Web Crypto calls may use
  * libuv's thread pool, sessionkit's synchronous calls one core).
  */
-export async function runSealSuite(limits: Limits): Promise<void> {
+export async function runSealSuite(limits: Limits): Promise<SealTable[]> {
   const levels = [...new Set([1, limits.concurrency])]
+  const tables: SealTable[] = []
   for (const concurrency of levels) {
-    for (const testCase of SEAL_CASES) await runCase(testCase, { ...limits, concurrency })
+    for (const testCase of SEAL_CASES)
+      tables.push(await runCase(testCase, { ...limits, concurrency }))
   }
+  return tables
 }

@@ -92,7 +92,16 @@ function headers(bench: Bench | null): string[] {
   ]
 }
 
-async function runTarget(target: StoreTarget, limits: Limits): Promise<void> {
+/** One store's results, as runStoresSuite returns them: by operation, by side. */
+export interface StoreTable {
+  store: string
+  /** Why the store did not run here, when it did not. */
+  skipped: string | null
+  /** Sides: `sessionkit`, `raw`, `peer`. */
+  operations: Partial<Record<Operation, Map<string, Result>>>
+}
+
+async function runTarget(target: StoreTarget, limits: Limits): Promise<StoreTable> {
   const title = `stores: ${target.name}, ${limits.concurrency} in flight, ${SESSIONS} sessions`
   const fixture = createFixture(SESSIONS)
   let opened: Awaited<ReturnType<StoreTarget['open']>>
@@ -104,13 +113,15 @@ async function runTarget(target: StoreTarget, limits: Limits): Promise<void> {
   if ('skip' in opened) {
     const row = ['all', `skipped (${opened.skip})`, '—', '—', '—', '—', '—']
     printTable(title, headers(null), [row])
-    return
+    return { store: target.name, skipped: opened.skip, operations: {} }
   }
   const bench = opened
   const rows: string[][] = []
+  const operations: StoreTable['operations'] = {}
   try {
     for (const operation of OPERATIONS) {
       const results = await measureOperation(bench, operation, limits)
+      operations[operation] = results
       const sessionkit = results.get('sessionkit')
       const raw = results.get('raw')
       const peerNote = bench.peer && operation === 'patch' ? ' (peer: set)' : ''
@@ -132,17 +143,20 @@ async function runTarget(target: StoreTarget, limits: Limits): Promise<void> {
     })
   }
   printTable(title, headers(bench), rows)
+  return { store: target.name, skipped: null, operations }
 }
 
 /** Runs every store (or those named in `only`), one after the other. */
-export async function runStoresSuite(limits: Limits, only: string[] | null): Promise<void> {
+export async function runStoresSuite(limits: Limits, only: string[] | null): Promise<StoreTable[]> {
   const unknown = only?.filter((name) => !STORE_TARGETS.some((target) => target.name === name))
   if (unknown && unknown.length > 0) {
     throw new Error(
       `unknown store(s) ${unknown.join(', ')}; stores: ${STORE_TARGETS.map((t) => t.name).join(', ')}`,
     )
   }
+  const tables: StoreTable[] = []
   for (const target of STORE_TARGETS) {
-    if (only === null || only.includes(target.name)) await runTarget(target, limits)
+    if (only === null || only.includes(target.name)) tables.push(await runTarget(target, limits))
   }
+  return tables
 }

@@ -1,0 +1,60 @@
+/**
+ * Express 5: no session, sessionkit/express (a drop-in for express-session, so it takes the
+ * very same options) on a sessionkit store, or express-session on a peer store. The options
+ * both get: resave false and saveUninitialized false (what express-session's README and
+ * connect-redis's ask for), a day of cookie maxAge, insecure cookies on plain HTTP.
+ * @module
+ */
+import { createServer } from 'node:http'
+import express, { type Request, type RequestHandler } from 'express'
+import expressSession from 'express-session'
+import sessionkitSession from '../../../src/adapters/express.js'
+import type { Backend, RunSettings } from '../backends/types.js'
+import { KEY, MAX_AGE_MS, STATS_PATH } from '../scenarios.js'
+import { listen } from './listen.js'
+import { countOf } from './manager.js'
+import type { StartApp } from './types.js'
+
+function middleware(backend: Backend | null, settings: RunSettings): RequestHandler | null {
+  if (backend === null) return null
+  const options = {
+    secret: settings.secret,
+    resave: false,
+    saveUninitialized: false,
+    cookie: { maxAge: MAX_AGE_MS, secure: false },
+  }
+  if (backend.kind === 'sessionkit') return sessionkitSession({ ...options, store: backend.store })
+  if (backend.kind === 'callback') return expressSession({ ...options, store: backend.store })
+  throw new Error(`Express cannot use a ${backend.kind} store`)
+}
+
+/** The session's data as plain properties: the API both libraries share. */
+function data(req: Request): Record<string, unknown> {
+  return req.session as unknown as Record<string, unknown>
+}
+
+export const startExpress: StartApp = async (backend, settings, stats) => {
+  const app = express()
+  app.disable('x-powered-by')
+  app.get(STATS_PATH, async (req, res) => {
+    res.type('json').send(await stats(req.url.includes('records')))
+  })
+  const session = middleware(backend, settings)
+  if (session !== null) app.use(session)
+  app.get('/read', (req, res) => {
+    res.send(String(session === null ? 0 : countOf(data(req)[KEY])))
+  })
+  app.post('/write', (req, res) => {
+    const count = session === null ? 1 : countOf(data(req)[KEY]) + 1
+    if (session !== null) data(req)[KEY] = count
+    res.send(String(count))
+  })
+  app.post('/new', (req, res) => {
+    if (session !== null) data(req)[KEY] = 1
+    res.send('1')
+  })
+  app.get('/anon', (_req, res) => {
+    res.send('ok')
+  })
+  return listen(createServer(app))
+}

@@ -1,0 +1,51 @@
+/**
+ * Koa 3: no session, or sessionkit's Koa middleware. Routing is a switch on method and path:
+ * a router package would cost the same on both sides and is not installed.
+ * @module
+ */
+import { createServer } from 'node:http'
+import Koa, { type Context } from 'koa'
+import { type KoaFlashData, type KoaSessionData, koaSessions } from '../../../src/adapters/koa.js'
+import type { SessionManager } from '../../../src/core/manager.js'
+import { KEY, STATS_PATH } from '../scenarios.js'
+import { listen } from './listen.js'
+import { benchManager, countOf, type SessionLike } from './manager.js'
+import type { StartApp } from './types.js'
+
+function sessionOf(ctx: Context): SessionLike | null {
+  return (ctx as unknown as { session?: SessionLike | null }).session ?? null
+}
+
+function route(ctx: Context): void {
+  const key = `${ctx.method} ${ctx.path}`
+  if (key === 'GET /read') {
+    ctx.body = String(countOf(sessionOf(ctx)?.get(KEY)))
+  } else if (key === 'POST /write') {
+    const session = sessionOf(ctx)
+    const count = countOf(session?.get(KEY)) + 1
+    session?.set(KEY, count)
+    ctx.body = String(count)
+  } else if (key === 'POST /new') {
+    sessionOf(ctx)?.set(KEY, 1)
+    ctx.body = '1'
+  } else if (key === 'GET /anon') {
+    ctx.body = 'ok'
+  } else {
+    ctx.status = 404
+  }
+}
+
+export const startKoa: StartApp = async (backend, settings, stats) => {
+  const app = new Koa()
+  app.use(async (ctx, next) => {
+    if (ctx.path !== STATS_PATH) return next()
+    ctx.type = 'application/json'
+    ctx.body = await stats(ctx.url.includes('records'))
+  })
+  if (backend !== null) {
+    const manager = benchManager(backend, settings)
+    app.use(koaSessions(manager as unknown as SessionManager<KoaSessionData, KoaFlashData>))
+  }
+  app.use(route)
+  return listen(createServer(app.callback()))
+}

@@ -1,0 +1,41 @@
+/**
+ * Opens the session backend a variant names. Each backend's module is loaded only when used,
+ * so a server child loads one store library, not all of them.
+ * @module
+ */
+import type { BackendName } from '../variants.js'
+import type { Backend, RunSettings } from './types.js'
+
+/** The backend of `name`, or null for the no-session variants. */
+export async function openBackend(
+  name: BackendName,
+  settings: RunSettings,
+): Promise<Backend | null> {
+  switch (name) {
+    case 'none':
+      return null
+    case 'sk-memory':
+    case 'sk-redis':
+    case 'sk-postgres':
+    case 'sk-sqlite': {
+      const { sessionkitBackend } = await import('./sessionkit.js')
+      const store = name.slice('sk-'.length) as 'memory' | 'redis' | 'postgres' | 'sqlite'
+      return sessionkitBackend(store, settings)
+    }
+    case 'es-memory': {
+      const [{ default: session }, { callbackBackend }] = await Promise.all([
+        import('express-session'),
+        import('./callback.js'),
+      ])
+      return callbackBackend(new session.MemoryStore(), async () => {})
+    }
+    case 'es-redis':
+      return (await import('./peer-redis.js')).redisPeer(settings)
+    case 'es-postgres':
+      return (await import('./peer-postgres.js')).postgresPeer(settings)
+    case 'es-sqlite':
+      return (await import('./peer-sqlite.js')).sqlitePeer(settings)
+    case 'fastify-session':
+      return (await import('./peer-fastify.js')).fastifySessionBackend()
+  }
+}

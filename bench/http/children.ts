@@ -1,0 +1,100 @@
+/**
+ * Child processes of the HTTP suite (the servers under test and the load generator): started
+ * with tsx and an IPC channel, tracked, and always killed, on a normal exit, on an error and
+ * on Ctrl-C alike. Waiting on a child is always bounded.
+ * @module
+ */
+import { type ChildProcess, spawn } from 'node:child_process'
+import { fileURLToPath } from 'node:url'
+
+const live = new Set<ChildProcess>()
+
+function killAll(): void {
+  for (const child of live) child.kill('SIGKILL')
+  live.clear()
+}
+
+let hooked = false
+
+/** Kills every child when this process ends, however it ends. */
+function hookExit(): void {
+  if (hooked) return
+  hooked = true
+  process.on('exit', killAll)
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
+    process.once(signal, () => {
+      killAll()
+      process.exit(130)
+    })
+  }
+}
+
+/** Starts `script` (a path relative to this directory) under node with tsx and IPC. */
+export function startChild(script: string, env: Record<string, string>): ChildProcess {
+  hookExit()
+  const path = fileURLToPath(new URL(script, import.meta.url))
+  const child = spawn(process.execPath, ['--import', 'tsx', path], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    env: { ...process.env, ...env },
+  })
+  live.add(child)
+  child.once('exit', () => live.delete(child))
+  return child
+}
+
+/**
+ * The first message from `child` that `accept` returns a value for; rejects when `accept`
+ * throws, when the child exits first, or when `ms` pass.
+ */
+export function nextMessage<T>(
+  child: ChildProcess,
+  accept: (message: unknown) => T | undefined,
+  ms: number,
+  what: string,
+): Promise<T> {
+  return new Promise((resolve, reject) => {
+    const cleanup = (): void => {
+      clearTimeout(timer)
+      child.off('message', onMessage)
+      child.off('exit', onExit)
+    }
+    const onMessage = (message: unknown): void => {
+      let value: T | undefined
+      try {
+        value = accept(message)
+      } catch (error) {
+        cleanup()
+        reject(error)
+        return
+      }
+      if (value === undefined) return
+      cleanup()
+      resolve(value)
+    }
+    const onExit = (code: number | null, signal: NodeJS.Signals | null): void => {
+      cleanup()
+      reject(new Error(`${what}: the process exited (${signal ?? `code ${code}`})`))
+    }
+    const timer = setTimeout(() => {
+      cleanup()
+      reject(new Error(`${what}: no answer within ${ms} ms`))
+    }, ms)
+    child.on('message', onMessage)
+    child.once('exit', onExit)
+  })
+}
+
+/** Kills `child` unless it has exited within `ms`. */
+export async function stopChild(child: ChildProcess, ms: number): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL')
+      resolve()
+    }, ms)
+    child.once('exit', () => {
+      clearTimeout(timer)
+      resolve()
+    })
+  })
+}

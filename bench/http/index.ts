@@ -1,0 +1,59 @@
+/**
+ * The `http` suite: every variant of every group (see variants.ts) under the four scenarios,
+ * loaded by autocannon from a child process of its own, each server in a child of its own.
+ * Prints one table per scenario and returns the numbers.
+ * @module
+ */
+import { randomBytes } from 'node:crypto'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import type { RunSettings } from './backends/types.js'
+import { runGroup } from './group.js'
+import { startLoadGenerator } from './load-handle.js'
+import { renderHttp } from './report.js'
+import type { HttpLimits, HttpResults, HttpRow } from './results.js'
+import { SCENARIOS } from './scenarios.js'
+import { GROUPS } from './variants.js'
+
+export const HTTP_LIMITS: HttpLimits = {
+  connections: 50,
+  durationMs: 1000,
+  rounds: 3,
+  warmupMs: 500,
+}
+
+/** A smoke run: every variant, scenario and code path, in about half a minute. */
+export const HTTP_QUICK_LIMITS: HttpLimits = {
+  connections: 10,
+  durationMs: 100,
+  rounds: 1,
+  warmupMs: 0,
+}
+
+export async function runHttpSuite(limits: HttpLimits): Promise<HttpResults> {
+  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-bench-http-'))
+  const settings: RunSettings = {
+    tag: randomBytes(4).toString('hex'),
+    // One secret for every variant; 32 bytes, as both sessionkit and @fastify/session want.
+    secret: randomBytes(32).toString('base64url'),
+    dir,
+  }
+  const rows: HttpRow[] = []
+  const load = await startLoadGenerator()
+  try {
+    for (const group of GROUPS) {
+      rows.push(
+        ...(await runGroup(group, load, settings, limits, (line) => {
+          process.stderr.write(`${line}\n`)
+        })),
+      )
+    }
+  } finally {
+    await load.close()
+    rmSync(dir, { recursive: true, force: true })
+  }
+  const results: HttpResults = { limits, rows }
+  process.stdout.write(`${renderHttp(results, SCENARIOS)}\n`)
+  return results
+}

@@ -1,0 +1,127 @@
+/**
+ * The HTTP variants: one tiny app per framework and session backend, all doing the same thing
+ * on the same four routes. Variants of one group are measured interleaved and compared with
+ * each other; every group's session variants are also compared with their framework's
+ * no-session app.
+ * @module
+ */
+
+export type Framework = 'express' | 'fastify' | 'hono' | 'koa' | 'node'
+
+/** The session layer under test; `none` is the framework alone (the ceiling). */
+export type BackendName =
+  | 'none'
+  | 'sk-memory'
+  | 'sk-redis'
+  | 'sk-postgres'
+  | 'sk-sqlite'
+  | 'es-memory'
+  | 'es-redis'
+  | 'es-postgres'
+  | 'es-sqlite'
+  | 'fastify-session'
+
+export type Role = 'ceiling' | 'sessionkit' | 'peer'
+
+export interface Variant {
+  /** Stable id, e.g. `express/sk-memory`: the server child is started with it. */
+  id: string
+  framework: Framework
+  backend: BackendName
+  role: Role
+  /** How the row reads in the tables, e.g. `express-session + MemoryStore`. */
+  label: string
+  /** A server the backend needs, checked before the group starts. */
+  needs?: { host: string; port: number }
+}
+
+export interface Group {
+  /** e.g. `Express, memory`. */
+  name: string
+  /** Measured against each other, interleaved. */
+  variants: Variant[]
+}
+
+const REDIS = { host: '127.0.0.1', port: 6379 }
+const POSTGRES = { host: '127.0.0.1', port: 5432 }
+
+function variant(
+  framework: Framework,
+  backend: BackendName,
+  label: string,
+  needs?: Variant['needs'],
+): Variant {
+  const role: Role =
+    backend === 'none' ? 'ceiling' : backend.startsWith('sk-') ? 'sessionkit' : 'peer'
+  return { id: `${framework}/${backend}`, framework, backend, role, label, ...(needs && { needs }) }
+}
+
+export const GROUPS: readonly Group[] = [
+  {
+    name: 'Express 5, memory',
+    variants: [
+      variant('express', 'none', 'Express, no session'),
+      variant('express', 'sk-memory', 'sessionkit/express + memory store'),
+      variant('express', 'es-memory', 'express-session + MemoryStore'),
+    ],
+  },
+  {
+    name: 'Express 5, Redis (node-redis client)',
+    variants: [
+      variant('express', 'sk-redis', 'sessionkit/express + Redis store', REDIS),
+      variant('express', 'es-redis', 'express-session + connect-redis', REDIS),
+    ],
+  },
+  {
+    name: 'Express 5, PostgreSQL',
+    variants: [
+      variant('express', 'sk-postgres', 'sessionkit/express + PostgreSQL store', POSTGRES),
+      variant('express', 'es-postgres', 'express-session + connect-pg-simple', POSTGRES),
+    ],
+  },
+  {
+    name: 'Express 5, SQLite',
+    variants: [
+      variant('express', 'sk-sqlite', 'sessionkit/express + SQLite store'),
+      variant('express', 'es-sqlite', 'express-session + better-sqlite3-session-store'),
+    ],
+  },
+  {
+    name: 'Fastify 5, memory',
+    variants: [
+      variant('fastify', 'none', 'Fastify, no session'),
+      variant('fastify', 'sk-memory', 'sessionkit/fastify + memory store'),
+      variant('fastify', 'fastify-session', '@fastify/session + its memory store'),
+    ],
+  },
+  {
+    name: 'Hono (node-server), memory',
+    variants: [
+      variant('hono', 'none', 'Hono, no session'),
+      variant('hono', 'sk-memory', 'sessionkit/hono + memory store'),
+    ],
+  },
+  {
+    name: 'Koa 3, memory',
+    variants: [
+      variant('koa', 'none', 'Koa, no session'),
+      variant('koa', 'sk-memory', 'sessionkit/koa + memory store'),
+    ],
+  },
+  {
+    name: 'node:http, memory',
+    variants: [
+      variant('node', 'none', 'node:http, no session'),
+      variant('node', 'sk-memory', 'sessionkit/node + memory store'),
+    ],
+  },
+]
+
+/** Every variant by id. */
+export function findVariant(id: string): Variant | undefined {
+  for (const group of GROUPS) {
+    const found = group.variants.find((candidate) => candidate.id === id)
+    if (found) return found
+  }
+  return undefined
+}
