@@ -11,4 +11,16 @@ export interface MissedNote {
   text: string
 }
 
-export const MISSED_NOTES: readonly MissedNote[] = []
+export const MISSED_NOTES: readonly MissedNote[] = [
+  {
+    matches: /^read with touchAfter/,
+    text:
+      'sessionkit/express on PostgreSQL patches the session on every read. On save, ' +
+      '`KitEntry#sync` (src/adapters/express/kit-backend.ts) sets the `cookie` key from a fresh ' +
+      'Cookie object, and the core session compares values by their JSON text; PostgreSQL ' +
+      'returns the stored jsonb with its keys reordered (shorter keys first), so the cookie always ' +
+      'looks changed there and the read becomes a write. The memory, SQLite and Redis stores keep ' +
+      'key order and write nothing. Comparing the cookie by value (or by its fields in a fixed ' +
+      'order) would make PostgreSQL reads free too, and lift its read rate.',
+  },
+]
