@@ -5,6 +5,8 @@
  * the child acknowledged, with exactly the data acknowledged; the last one is checked again
  * against everything acknowledged by all runs, and the store must still take writes.
  */
+import { readdir } from 'node:fs/promises'
+import { join } from 'node:path'
 import { setTimeout as sleep } from 'node:timers/promises'
 import Database from 'better-sqlite3'
 import { describe, expect, it } from 'vitest'
@@ -80,6 +82,36 @@ async function expectAllThere(
   }
 }
 
+/**
+ * Every record in the store is whole: the shared session, or one the writer wrote (equal to its
+ * acknowledgement when it has one). A write the kill caught after it completed but before its
+ * acknowledgement may be there; a half-written one may not. For the file store, every record
+ * file must also be one of those records. Returns how many unacknowledged records there were.
+ */
+async function expectOnlyWholeRecords(
+  store: Store,
+  shared: string,
+  sets: ReadonlyMap<string, SessionRecord>,
+  url: string,
+): Promise<number> {
+  if (store.entries === undefined) return 0
+  let count = 0
+  for await (const { key, record } of store.entries(Date.now())) {
+    count++
+    if (key === shared) continue
+    expect(record.userAgent, key).toMatch(/^store-writer [0-9a-f]{8}$/)
+    const acknowledged = sets.get(key)
+    if (acknowledged !== undefined) expect(record, key).toEqual(acknowledged)
+  }
+  expect(count).toBeGreaterThanOrEqual(sets.size + 1)
+  if (url.startsWith('file:')) {
+    const files = await readdir(join(url.slice('file:'.length), 'sessions'))
+    // Temp files (dot-prefixed) are the kill's leftovers, removed by cleanup; the rest must read.
+    expect(files.filter((name) => !name.startsWith('.')).length).toBe(count)
+  }
+  return count - sets.size - 1
+}
+
 // The stores run side by side: each run waits mostly on a child's start-up, so in parallel the
 // file takes about as long as its slowest store instead of the sum of all five.
 describe.concurrent('SIGKILL mid-write', () => {
@@ -98,6 +130,7 @@ describe.concurrent('SIGKILL mid-write', () => {
       const allPatches = new Map<string, JsonValue>()
       const delays: number[] = []
       let kill: (() => void) | undefined
+      let unacknowledged = 0
       try {
         const setup = openStore(namespace.url)
         await setup.set(shared, record(Date.now()))
@@ -138,6 +171,7 @@ describe.concurrent('SIGKILL mid-write', () => {
         const final = openStore(namespace.url)
         try {
           await expectAllThere(final, shared, allSets, allPatches, `after all runs (seed ${seed})`)
+          unacknowledged = await expectOnlyWholeRecords(final, shared, allSets, namespace.url)
           // And it carries on: a new session, and a patch of the session the writers shared.
           const now = Date.now()
           const fresh = hashId(generateId())
@@ -158,6 +192,9 @@ describe.concurrent('SIGKILL mid-write', () => {
         // Every run wrote something (the delay starts at its first write), or the kills proved nothing.
         expect(allSets.size).toBeGreaterThanOrEqual(kills)
         expect(allPatches.size).toBeGreaterThan(0)
+        console.info(
+          `[sigkill ${target.name}] ${unacknowledged} more writes had completed but were killed before their acknowledgement, each whole`,
+        )
         console.info(
           `[sigkill ${target.name}] ${kills} kills at ${Math.min(...delays)}–${Math.max(...delays)} ms after the first write (seed ${seed}): ${allSets.size} acknowledged sets and ${allPatches.size} acknowledged patches, all there with their exact data`,
         )
