@@ -89,6 +89,7 @@ function checkOutage(label: string, record: OutageRecord, expected: Expectations
   const firstTyped = app.errors.find((e) => e.at >= cutAt)
   expect(firstTyped?.error).toBeInstanceOf(StoreUnavailableError)
   const typedMs = (firstTyped?.at ?? Number.POSITIVE_INFINITY) - cutAt
+  expect(typedMs).toBeLessThan(FIVE_SECONDS)
 
   // While the server is away nothing can be served from it: every request begun then is a 503.
   const down = outcomes.filter((o) => o.start >= cutAt && o.end <= restoreAt)
