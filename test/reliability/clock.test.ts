@@ -1,10 +1,10 @@
 /**
  * Expiry against the clock. Property tests on a manual clock: random sequences of clock
  * advances (including jumps to one millisecond before, at and after each deadline), reads,
- * writes and refreshes, with random lifetimes and idle timeouts, on every store that runs here;
- * the store must hold a session exactly until its expiry, and the manager must hand it back
- * exactly until then, never after its absolute or idle deadline. Then the same rules on the
- * real clock, with a lifetime of 2 s, on every store.
+ * writes, refreshes and logins, with random lifetimes and idle timeouts, on every store that
+ * runs here; the store must hold a session exactly until its expiry, and the manager must hand
+ * it back exactly until then, never after its absolute or idle deadline. Then the same rules
+ * on the real clock, with a lifetime of 2 s, on every store.
  */
 import { randomBytes } from 'node:crypto'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -55,6 +55,7 @@ const stepArb: fc.Arbitrary<Step> = fc.oneof(
   { arbitrary: fc.constant({ kind: 'read' as const }), weight: 3 },
   { arbitrary: fc.constant({ kind: 'write' as const }), weight: 3 },
   { arbitrary: fc.constant({ kind: 'refresh' as const }), weight: 1 },
+  { arbitrary: fc.constant({ kind: 'login' as const }), weight: 1 },
 )
 
 function manager(store: Store, policy: Policy, clock?: ManualClock) {

@@ -2,7 +2,7 @@
  * A client of one session, driven through the SessionManager on a manual clock, next to a model
  * of when that session must expire: expiresAt = min(createdAt + lifetime, lastSeenAt +
  * idleTimeout), where lastSeenAt moves on a write, on an explicit refresh, and on a read once
- * touchAfter has passed. Every request checks the store directly (alive exactly while now <
+ * touchAfter has passed, and a login restarts both under a new ID (the old one dead at once). Every request checks the store directly (alive exactly while now <
  * expiresAt) and then the manager (the session comes back exactly while it is alive, with its
  * data). Used by clock.test.ts.
  */
@@ -20,6 +20,8 @@ export type Step =
   | { kind: 'read' }
   | { kind: 'write' }
   | { kind: 'refresh' }
+  /** Binds a user: a new ID, and the absolute lifetime starts again. */
+  | { kind: 'login' }
 
 export interface Policy {
   lifetime: number
@@ -76,7 +78,7 @@ export class ExpiryClient {
     await this.#request(step.kind)
   }
 
-  async #request(kind: 'read' | 'write' | 'refresh'): Promise<void> {
+  async #request(kind: 'read' | 'write' | 'refresh' | 'login'): Promise<void> {
     const now = this.clock.now()
     const live = this.#live
     const alive = live !== null && now < this.#expiresAt(live)
@@ -91,7 +93,7 @@ export class ExpiryClient {
     expect(!session.isNew, `manager.load, ${context}`).toBe(alive)
     if (alive) {
       this.seen.alive++
-      expect(session.get('writes'), context).toBe(live.writes)
+      expect(session.get('writes') ?? 0, context).toBe(live.writes)
     } else {
       if (live !== null) this.seen.expired++
       this.#live = null
@@ -99,9 +101,21 @@ export class ExpiryClient {
 
     if (kind === 'write') session.set('writes', (alive ? live.writes : 0) + 1)
     if (kind === 'refresh' && alive) this.manager.refresh(session)
+    if (kind === 'login') await session.login('user-1')
     const setCookie = await this.manager.commit(session)
 
-    if (alive) {
+    if (kind === 'login') {
+      const parsed = parseSetCookie(setCookie.at(-1) ?? '')
+      expect(parsed.value, 'a login sends the new cookie').toBeTruthy()
+      if (alive) expect(await this.store.get(live.key, now), 'the ID before login').toBeNull()
+      this.#live = {
+        cookie: `${parsed.name}=${parsed.value}`,
+        key: hashId(session.id),
+        createdAt: now,
+        lastSeenAt: now,
+        writes: alive ? live.writes : 0,
+      }
+    } else if (alive) {
       const touchDue =
         this.policy.idleTimeout !== null && now - live.lastSeenAt >= this.policy.touchAfter
       if (kind !== 'read' || touchDue) live.lastSeenAt = now
