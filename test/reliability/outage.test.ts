@@ -17,7 +17,10 @@ import type { Outcome } from './support/http-load.js'
 import { type OutagePlan, type OutageRecord, runOutage } from './support/outage-run.js'
 import { persistentTargets, type StoreTarget } from './support/store-targets.js'
 
-/** The bounds: the failure shows within 5 s of the cut, serving resumes within 5 s of the restore. */
+/**
+ * The issue's bounds: the failure shows within 5 s of the cut, and serving resumes within 5 s
+ * of the restore.
+ */
 const FIVE_SECONDS = 5000
 /** On top of a store's own timeouts, for a busy 2-core machine: still far below a hang. */
 const SLACK_MS = 1000
@@ -52,7 +55,7 @@ afterAll(() => {
 interface Expectations {
   /** The longest one failing request may take: the store's connect plus command timeouts. */
   budgetMs: number
-  /** True when the server kept the sessions (a proxy cut); false for a restart without persistence. */
+  /** True when the server kept the sessions (a proxy cut); false for a restart that lost them. */
   sessionsSurvive: boolean
 }
 

@@ -189,7 +189,8 @@ describe.concurrent('SIGKILL mid-write', () => {
         } finally {
           await final.close()
         }
-        // Every run wrote something (the delay starts at its first write), or the kills proved nothing.
+        // Every run wrote something (the delay starts at its first write), or the kills proved
+        // nothing.
         expect(allSets.size).toBeGreaterThanOrEqual(kills)
         expect(allPatches.size).toBeGreaterThan(0)
         console.info(

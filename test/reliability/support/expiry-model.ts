@@ -2,9 +2,10 @@
  * A client of one session, driven through the SessionManager on a manual clock, next to a model
  * of when that session must expire: expiresAt = min(createdAt + lifetime, lastSeenAt +
  * idleTimeout), where lastSeenAt moves on a write, on an explicit refresh, and on a read once
- * touchAfter has passed, and a login restarts both under a new ID (the old one dead at once). Every request checks the store directly (alive exactly while now <
- * expiresAt) and then the manager (the session comes back exactly while it is alive, with its
- * data). Used by clock.test.ts.
+ * touchAfter has passed, and a login restarts both under a new ID (the old one dead at once).
+ * Every request checks the store directly (alive exactly while now < expiresAt) and then the
+ * manager (the session comes back exactly while it is alive, with its data). Used by
+ * clock.test.ts.
  */
 import { parseSetCookie } from 'cookie'
 import { expect } from 'vitest'
