@@ -1,6 +1,12 @@
 import { parseSetCookie } from 'cookie'
 import { describe, expect, it } from 'vitest'
-import { clearingCookie, readCookie, resolveCookieOptions, sessionCookie } from './cookies.js'
+import {
+  clearingCookie,
+  cookieValue,
+  readCookie,
+  resolveCookieOptions,
+  sessionCookie,
+} from './cookies.js'
 import { InvalidConfigError } from './errors.js'
 
 describe('resolveCookieOptions', () => {
@@ -77,5 +83,28 @@ describe('cookies on the wire', () => {
     expect(readCookie(';;;===;', 'sid')).toBeUndefined()
     expect(readCookie(`sid=${'x'.repeat(5000)}`, 'sid')).toBeUndefined()
     expect(readCookie('sid=%E0%A4%A', 'sid')).toBe('%E0%A4%A')
+  })
+})
+
+describe('cookieValue', () => {
+  it('finds the cookie exactly as the cookie package parses it', async () => {
+    const { parse } = await import('cookie')
+    const headers = [
+      'a=1; sid=abc; sid=second',
+      ' sid = spaced ; b=2',
+      'nameonly; sid=v',
+      'x=1;sid=%7Bjson%7D',
+      'sid=%E0%A4%A',
+      'xsid=no; sidx=no; sid=yes',
+      'sid=; a=1',
+      ';;;===;',
+      'a=b=c; sid=d=e',
+      '\tsid\t=\ttab\t',
+      '',
+      's',
+    ]
+    for (const header of headers) {
+      expect(cookieValue(header, 'sid'), header).toBe(parse(header).sid)
+    }
   })
 })

@@ -35,6 +35,7 @@ import {
   type SessionData,
   type SessionOwner,
   type SessionState,
+  sameSnapshots,
   snapshotOf,
   stateOf,
 } from './session.js'
@@ -77,6 +78,12 @@ export interface CreateSessionOptions {
 }
 
 const MAX_TOKEN_LENGTH = 256
+
+/** Object.keys(value).length > 0, without building the array on every commit. */
+function hasKeys(value: object): boolean {
+  for (const _ in value) return true
+  return false
+}
 
 /**
  * Session policy in one place: IDs and signing, expiry (absolute and idle), touch throttling,
@@ -181,7 +188,30 @@ export class SessionManager<
     const id = token.length <= MAX_TOKEN_LENGTH ? unsign(this.options.keys, token) : null
     if (id === null || !isWellFormedId(id))
       return this.#fresh(now, meta, true, fromHeader !== undefined)
+    return this.#loadStored(id, now, meta, fromHeader !== undefined)
+  }
 
+  /**
+   * @internal The session under `id`, for an adapter that has verified the ID with a signature
+   * of its own (the express adapter reads express-session's cookie format): the same as
+   * {@link load} past the cookie, without signing the ID again only to check it here. An ID of
+   * any shape but ours gets a fresh session without a store call.
+   */
+  async loadVerified(
+    id: string,
+    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+  ): Promise<Session<Data, Flash>> {
+    const now = this.options.clock.now()
+    if (this.#sealedHost || !isWellFormedId(id)) return this.#fresh(now, meta, true, false)
+    return this.#loadStored(id, now, meta, false)
+  }
+
+  async #loadStored(
+    id: string,
+    now: number,
+    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+    fromHeader: boolean,
+  ): Promise<Session<Data, Flash>> {
     const key = hashId(id)
     let record: SessionRecord | null
     try {
@@ -189,11 +219,11 @@ export class SessionManager<
     } catch (error) {
       if (!this.options.failOpen) throw error
       this.emit('error', { error, operation: 'load' })
-      const degraded = this.#fresh(now, meta, false, fromHeader !== undefined)
+      const degraded = this.#fresh(now, meta, false, fromHeader)
       stateOf(degraded).degraded = true
       return degraded
     }
-    if (record === null) return this.#fresh(now, meta, true, fromHeader !== undefined)
+    if (record === null) return this.#fresh(now, meta, true, fromHeader)
 
     if (isPastDeadline(this.options, record, now)) {
       // The policy may be stricter than when the record was written (a shorter lifetime).
@@ -201,10 +231,10 @@ export class SessionManager<
         this.emit('error', { error, operation: 'destroy expired session' }),
       )
       this.emit('expired', { key, userId: record.userId })
-      return this.#fresh(now, meta, true, fromHeader !== undefined)
+      return this.#fresh(now, meta, true, fromHeader)
     }
     const state = loadedState(id, key, record)
-    state.fromHeader = fromHeader !== undefined
+    state.fromHeader = fromHeader
     return createSession<Data, Flash>(this, state)
   }
 
@@ -219,8 +249,7 @@ export class SessionManager<
     // Everything below writes what the data was at this instant; later changes stay pending.
     const current = snapshotOf(state.data)
     if (state.degraded) {
-      const changed = diffSnapshots(state.snapshot, current)
-      if (changed.removed.length === 0 && Object.keys(changed.set).length === 0) return []
+      if (sameSnapshots(state.snapshot, current)) return []
       throw new StoreUnavailableError(
         this.#store.name,
         'the session could not be loaded when the request began, so its changes cannot be saved',
@@ -246,10 +275,13 @@ export class SessionManager<
       return this.#cookieFor(state)
     }
 
-    const changes = diffSnapshots(state.snapshot, current)
+    const dataChanged = !sameSnapshots(state.snapshot, current)
     const metaChanges = state.metaChanges
-    const metaChanged = Object.keys(metaChanges).length > 0
-    if (changes.removed.length > 0 || Object.keys(changes.set).length > 0 || metaChanged) {
+    const metaChanged = hasKeys(metaChanges)
+    if (dataChanged || metaChanged) {
+      const changes = dataChanged
+        ? diffSnapshots(state.snapshot, current)
+        : { set: {}, removed: [] }
       const expiresAt = sessionDeadline(this.options, state.createdAt, now)
       const applied = await this.#call('patch', () =>
         this.#store.patch(

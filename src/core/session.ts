@@ -158,12 +158,21 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
  * writing `null`.
  */
 export function snapshotOf(data: JsonObject): Map<string, string> {
-  return new Map(
-    Object.entries(data).map(([key, value]) => [
+  const snapshot = new Map<string, string>()
+  for (const key of Object.keys(data)) {
+    snapshot.set(
       key,
-      strictJson(value, (path, reason) => refused(key, path, reason, 'was changed in place:')),
-    ]),
-  )
+      strictJson(data[key], (path, reason) => refused(key, path, reason, 'was changed in place:')),
+    )
+  }
+  return snapshot
+}
+
+/** @internal True when both snapshots hold the same keys with the same JSON: nothing to write. */
+export function sameSnapshots(a: Map<string, string>, b: Map<string, string>): boolean {
+  if (a.size !== b.size) return false
+  for (const [key, json] of a) if (b.get(key) !== json) return false
+  return true
 }
 
 function refused(key: string, path: string, reason: string, prefix = ''): Error {
