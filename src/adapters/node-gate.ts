@@ -66,8 +66,14 @@ export class ResponseGate {
   #state: GateState = 'open'
   #queue: Call[] = []
   #headers: SessionHeaders | null = null
+  /** The accessors are only needed once a call is held, which a read that commits at once never is. */
+  #mirrored = false
 
-  /** Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes. */
+  /**
+   * Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes.
+   * It may call {@link release} before it returns (nothing to wait for): the write then goes
+   * straight through.
+   */
   constructor(res: ServerResponse, onFirstWrite: () => void) {
     this.#res = res
     this.#onFirstWrite = onFirstWrite
@@ -83,7 +89,6 @@ export class ResponseGate {
       })
     }
     this.#original = original
-    this.#mirrorQueuedState()
   }
 
   /**
@@ -92,6 +97,8 @@ export class ResponseGate {
    * behaves as without the gate.
    */
   #mirrorQueuedState(): void {
+    if (this.#mirrored) return
+    this.#mirrored = true
     const mirror = (name: 'headersSent' | 'writableEnded', queued: () => boolean) => {
       const real = inheritedGetter(this.#res, name)
       Object.defineProperty(this.#res, name, {
@@ -159,9 +166,12 @@ export class ResponseGate {
       case 'open':
         this.#state = 'holding'
         this.#queue.push({ method, args })
+        // A commit that needs no store call releases the gate before this returns.
         this.#onFirstWrite()
+        if (this.#state === 'holding') this.#mirrorQueuedState()
         break
       case 'holding':
+        this.#mirrorQueuedState()
         this.#queue.push({ method, args })
         break
     }

@@ -40,6 +40,11 @@ export interface Entry {
    * (destroyed, revoked or expired meanwhile): a save never brings a session back.
    */
   save(snapshot: Snapshot, cookie: Cookie): Promise<boolean>
+  /**
+   * False when {@link touch} would make no store call (its expiry need not move yet and nothing
+   * else is to be written), so the commit can finish without waiting for one.
+   */
+  touchWrites(snapshot: Snapshot, cookie: Cookie): boolean
   /** Tells the store the session is in use (its expiry moves). False when it is gone. */
   touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean>
   /** Removes the session from the store. */

@@ -140,6 +140,11 @@ class CallbackEntry implements Entry {
     })
   }
 
+  touchWrites(): boolean {
+    // express-session touches a callback store on every request; so does this.
+    return typeof this.#store.touch === 'function'
+  }
+
   async touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
     const store = this.#store
     if (typeof store.touch !== 'function') return true

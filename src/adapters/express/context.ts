@@ -53,6 +53,12 @@ async function storeCall<T>(run: () => Promise<T>): Promise<T> {
   }
 }
 
+/** What a commit does: nothing more to do, or the store call it needs. */
+type StorePlan =
+  | { kind: 'unset' }
+  | { kind: 'save' | 'touch'; session: Session; snapshot: Snapshot; setCookie: boolean }
+type CommitPlan = StorePlan | { kind: 'done'; headers: SessionHeaders | null }
+
 function headersFor(cookies: string[]): SessionHeaders | null {
   if (cookies.length === 0) return null
   return { setCookie: cookies, cacheControl: 'no-store', vary: ['Cookie'], token: null }
@@ -82,6 +88,8 @@ export class RequestContext implements SessionHost {
   #clearPending = false
   #committed = false
   #cookieSent = false
+  /** The store call commitNow left to commitLater. */
+  #pending: StorePlan | undefined
 
   constructor(init: ContextInit) {
     this.#req = init.req
@@ -207,11 +215,38 @@ export class RequestContext implements SessionHost {
    * returns the headers to send. Runs before the response's first byte goes out.
    */
   async commit(): Promise<SessionHeaders | null> {
+    const plan = this.#plan()
+    return plan.kind === 'done' ? plan.headers : this.#commitWithStore(plan)
+  }
+
+  /**
+   * The commit when it needs no store call (a read that changed nothing, within touchAfter),
+   * or undefined when it does: then {@link commit} is the way. Lets the response go out in the
+   * same tick as the app's first write instead of being held for a promise.
+   */
+  commitNow(): SessionHeaders | null | undefined {
+    const plan = this.#plan()
+    if (plan.kind === 'done') return plan.headers
+    this.#pending = plan
+    return undefined
+  }
+
+  /** The commit {@link commitNow} could not finish. */
+  async commitLater(): Promise<SessionHeaders | null> {
+    const plan = this.#pending ?? this.#plan()
+    this.#pending = undefined
+    return plan.kind === 'done' ? plan.headers : this.#commitWithStore(plan)
+  }
+
+  /** What the commit has to do, decided without any store call. */
+  #plan(): CommitPlan {
     this.#committed = true
     // express-session: "cannot set cookie without a session ID" (an app may overwrite req.sessionID).
-    if (typeof (this.#req as { sessionID?: unknown }).sessionID !== 'string') return null
+    if (typeof (this.#req as { sessionID?: unknown }).sessionID !== 'string') {
+      return { kind: 'done', headers: null }
+    }
     const session = this.#onRequest()
-    if (session === undefined) return headersFor(await storeCall(() => this.#commitUnset()))
+    if (session === undefined) return { kind: 'unset' }
     if (!this.#touched) {
       session.touch()
       this.#touched = true
@@ -220,13 +255,32 @@ export class RequestContext implements SessionHost {
     const snapshot = snapshotOf(session)
     // Decided before saving: "modified" is measured against what the request started with.
     const setCookie = this.#shouldSetCookie(session, snapshot)
-    let alive = !this.#lost
-    if (alive && this.#shouldSave(session, snapshot)) {
+    if (this.#lost) return { kind: 'done', headers: this.#headersAfter(session, false, setCookie) }
+    if (this.#shouldSave(session, snapshot)) return { kind: 'save', session, snapshot, setCookie }
+    if (
+      this.#shouldTouch(session, snapshot) &&
+      internalsOf(session).entry.touchWrites(snapshot, session.cookie)
+    ) {
+      return { kind: 'touch', session, snapshot, setCookie }
+    }
+    return { kind: 'done', headers: this.#headersAfter(session, true, setCookie) }
+  }
+
+  async #commitWithStore(plan: StorePlan): Promise<SessionHeaders | null> {
+    if (plan.kind === 'unset') return headersFor(await storeCall(() => this.#commitUnset()))
+    const { session, snapshot, setCookie } = plan
+    let alive: boolean
+    if (plan.kind === 'save') {
       alive = await storeCall(() => this.#save(session, snapshot))
-    } else if (alive && this.#shouldTouch(session, snapshot)) {
+    } else {
       alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
       if (!alive) this.#lost = true
     }
+    return this.#headersAfter(session, alive, setCookie)
+  }
+
+  /** The cookie to send once the session is saved (or found gone: `alive` false). */
+  #headersAfter(session: Session, alive: boolean, setCookie: boolean): SessionHeaders | null {
     if (!alive) return headersFor(this.#carried ? [this.#clearingCookie(session)] : [])
     const secureOnly = session.cookie.secure === true
     if (setCookie && !(secureOnly && !isSecure(this.#req, this.#options.proxy))) {

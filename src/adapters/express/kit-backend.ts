@@ -4,18 +4,16 @@
  * destroyed or revoked meanwhile is never written back, and login, devices and revocation work.
  *
  * The manager is the adapter's own. It signs nothing that leaves the process: the cookie is
- * express-session's, signed with the app's secrets by the adapter. A sessionkit-issued ID is
- * handed to the manager as a token signed with a per-process key, so the core's load path
+ * express-session's, signed with the app's secrets by the adapter. A sessionkit-issued ID,
+ * verified by that signature, goes to the manager's `loadVerified`, so the core's load path
  * (expiry checks, events) serves it unchanged. The core refuses IDs of any other shape before
- * they reach a store; the IDs express-session issued (and `genid`'s) are verified by the
- * adapter's signature check instead, and loaded by `#loadForeign` under hashId(id), the
- * key `sessionkit migrate` writes imported sessions under.
+ * they reach a store; the IDs express-session issued (and `genid`'s) are loaded by
+ * `#loadForeign` under hashId(id), the key `sessionkit migrate` writes imported sessions under.
  * @module
  */
-import { sign } from '../../core/crypto.js'
 import { hashId, isWellFormedId } from '../../core/ids.js'
 import type { DeviceSession, SessionManager } from '../../core/manager.js'
-import { callStore, isPastDeadline } from '../../core/policy.js'
+import { callStore, isPastDeadline, isTouchDue } from '../../core/policy.js'
 import {
   type Session as CoreSession,
   createSession,
@@ -23,6 +21,7 @@ import {
   FLASH_PREFIX,
   type LoginOptions,
   loadedState,
+  type SessionState,
   stateOf,
 } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
@@ -51,9 +50,23 @@ function durableCookie(cookie: Cookie): JsonValue {
  * it. Counted from lastSeenAt, which moves as the core's idle deadline does (on changes, and on
  * reads with `rolling`). Null for a browser-session cookie.
  */
-function ownDeadline(core: Core, stored: CookieInit | null): number | null {
+function ownDeadline(state: SessionState, stored: CookieInit | null): number | null {
   const maxAge = stored?.originalMaxAge
-  return typeof maxAge === 'number' ? core.lastSeenAt.getTime() + maxAge : null
+  return typeof maxAge === 'number' ? state.lastSeenAt + maxAge : null
+}
+
+/**
+ * True when a stored cookie (JSON, as durableCookie made it) holds the same settings as `cookie`.
+ * Compared field by field: a store such as PostgreSQL's jsonb hands objects back with their keys
+ * reordered, which must not count as a change.
+ */
+function sameSettings(stored: unknown, cookie: Cookie): boolean {
+  if (!isObject(stored)) return false
+  const current = durableCookie(cookie) as Record<string, JsonValue>
+  const keys = Object.keys(current)
+  if (Object.keys(stored).length !== keys.length) return false
+  for (const key of keys) if (stored[key] !== current[key]) return false
+  return true
 }
 
 function storedCookie(core: Core): CookieInit | null {
@@ -97,10 +110,12 @@ class KitEntry implements Entry {
 
   /** The session as express-session would have stored it: data, flash values, cookie. */
   loaded(): LoadedSession {
-    const core = this.#core
+    const state = stateOf(this.#core)
     const data: Record<string, JsonValue> = {}
     let stored: CookieInit | null = null
-    for (const [key, value] of core.entries()) {
+    // Flash values stay in the core's data too: #sync rewrites them from req.session's pending ones.
+    for (const key of Object.keys(state.data)) {
+      const value = state.data[key] as JsonValue
       if (key === COOKIE_KEY) stored = isObject(value) ? (value as CookieInit) : null
       else
         Object.defineProperty(data, key, {
@@ -110,20 +125,27 @@ class KitEntry implements Entry {
           configurable: true,
         })
     }
-    // Pending flash values move to req.session; #sync puts back the ones still unread.
-    for (const [key, value] of Object.entries(core.flashes())) {
-      data[`${FLASH_PREFIX}${key}`] = value as JsonValue
-    }
-    const deadline = ownDeadline(core, stored)
+    const deadline = ownDeadline(state, stored)
     const cookie =
       stored === null
         ? null
         : {
             ...stored,
-            expires:
-              deadline === null ? null : new Date(Math.min(deadline, core.expiresAt.getTime())),
+            expires: deadline === null ? null : new Date(Math.min(deadline, state.expiresAt)),
           }
     return { entry: this, data, cookie }
+  }
+
+  /**
+   * True when req.session holds exactly what the core session was loaded or last saved with
+   * (cookie settings included): then there is nothing to sync and nothing to write.
+   */
+  #inSync(snapshot: Snapshot, cookie: Cookie): boolean {
+    const base = stateOf(this.#core).snapshot
+    const storedCookie = base.get(COOKIE_KEY)
+    if (snapshot.size !== base.size - (storedCookie === undefined ? 0 : 1)) return false
+    for (const [key, json] of snapshot) if (base.get(key) !== json) return false
+    return storedCookie !== undefined && sameSettings(JSON.parse(storedCookie), cookie)
   }
 
   /** Makes the core session's data what req.session holds; the manager then writes only the difference. */
@@ -152,7 +174,19 @@ class KitEntry implements Entry {
     return !this.#core.isDestroyed
   }
 
+  touchWrites(snapshot: Snapshot, cookie: Cookie): boolean {
+    const state = stateOf(this.#core)
+    // A read within touchAfter: nothing changed and the expiry need not move, so no store call.
+    return (
+      state.isNew ||
+      state.cleared ||
+      isTouchDue(this.#manager.options, state, this.#manager.now()) ||
+      !this.#inSync(snapshot, cookie)
+    )
+  }
+
   async touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
+    if (!this.touchWrites(snapshot, cookie)) return true
     this.#sync(snapshot, cookie)
     await this.#manager.commit(this.#core)
     return !this.#core.isDestroyed
@@ -213,7 +247,7 @@ export class KitBackend implements Backend {
   async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
     const core = isWellFormedId(sid) ? await this.#load(sid, meta) : await this.#loadForeign(sid)
     if (core === null) return null
-    const deadline = ownDeadline(core, storedCookie(core))
+    const deadline = ownDeadline(stateOf(core), storedCookie(core))
     // Past its own maxAge: gone, as it would be from an express-session store. The record goes
     // at its policy expiry (or the store's cleanup); nothing can load it before then.
     if (deadline !== null && deadline <= this.manager.now()) return null
@@ -221,9 +255,8 @@ export class KitBackend implements Backend {
   }
 
   async #load(sid: string, meta: RequestMeta): Promise<Core | null> {
-    const manager = this.manager
-    const token = sign(manager.options.keys, sid)
-    const core = await manager.load({ cookie: `${manager.cookieName}=${token}`, ...meta })
+    // The cookie's signature was checked by the middleware.
+    const core = await this.manager.loadVerified(sid, meta)
     // The manager never adopts an unknown or expired ID: it hands back a new session instead.
     return core.isNew ? null : core
   }

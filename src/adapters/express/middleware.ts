@@ -10,7 +10,7 @@ import { StoreError, StoreUnavailableError } from '../../core/errors.js'
 import { SessionManager } from '../../core/manager.js'
 import type { JsonValue } from '../../core/store.js'
 import { ResponseGate } from '../node-gate.js'
-import { failureReply, report } from '../shared.js'
+import { failureReply, report, type SessionHeaders } from '../shared.js'
 import type { Backend } from './backend.js'
 import { CallbackBackend } from './callback-backend.js'
 import { RequestContext } from './context.js'
@@ -23,7 +23,7 @@ import {
   type SessionOptions,
 } from './options.js'
 import { originalPath } from './secure.js'
-import { type CookieReader, carriesCookie, readSessionId } from './signature.js'
+import { type CookieReader, readSessionCookie } from './signature.js'
 import { watchReadiness } from './store.js'
 
 /** The back end for each request, and whether the store is ready. */
@@ -119,7 +119,7 @@ export function session(options?: SessionOptions): RequestHandler {
     }
     const backend = backends.pick()
     req.sessionStore = backend.sessionStore
-    const cookieId = readSessionId(req, reader)
+    const { id: cookieId, carried } = readSessionCookie(req, reader)
     if (cookieId !== undefined) req.sessionID = cookieId
     const context = new RequestContext({
       req,
@@ -127,7 +127,7 @@ export function session(options?: SessionOptions): RequestHandler {
       backend,
       secrets: reader.secrets,
       cookieId,
-      carried: carriesCookie(req, resolved.name),
+      carried,
       cookieOptions,
     })
     context.start().then(
@@ -144,7 +144,20 @@ export function session(options?: SessionOptions): RequestHandler {
 function guard(context: RequestContext, res: Response, options: ResolvedOptions): void {
   // The gate calls this once, on the response's first write.
   const gate = new ResponseGate(res, () => {
-    void context.commit().then(
+    let now: SessionHeaders | null | undefined
+    try {
+      now = context.commitNow()
+    } catch (error) {
+      report(options, error, { phase: 'commit' })
+      gate.fail(failureReply(error))
+      return
+    }
+    if (now !== undefined) {
+      const replayError = gate.release(now)
+      if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+      return
+    }
+    void context.commitLater().then(
       (headers) => {
         const replayError = gate.release(headers)
         if (replayError !== undefined) report(options, replayError, { phase: 'handler' })

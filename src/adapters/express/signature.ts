@@ -9,8 +9,8 @@
  * @module
  */
 import { createHmac, timingSafeEqual } from 'node:crypto'
-import { parse, serialize } from 'cookie'
-import { readCookie } from '../../core/cookies.js'
+import { serialize } from 'cookie'
+import { cookieValue, MAX_COOKIE_VALUE_LENGTH } from '../../core/cookies.js'
 import { type KeyRing, unsign as unsignSessionkit } from '../../core/crypto.js'
 import { once } from './warn.js'
 
@@ -19,8 +19,15 @@ export type ExpressSecret = string | Uint8Array
 
 /** `value.<base64 HMAC-SHA256(secret, value)>` without padding, exactly as cookie-signature signs. */
 export function signValue(value: string, secret: ExpressSecret): string {
-  const mac = createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
-  return `${value}.${mac}`
+  return `${value}.${macOf(value, secret)}`
+}
+
+/** base64 of HMAC-SHA256(secret, value), padding stripped (cookie-signature's format). */
+function macOf(value: string, secret: ExpressSecret): string {
+  const mac = createHmac('sha256', secret).update(value).digest('base64')
+  let end = mac.length
+  while (end > 0 && mac.charCodeAt(end - 1) === 0x3d) end--
+  return mac.slice(0, end)
 }
 
 /**
@@ -31,10 +38,11 @@ export function unsignValue(signed: string, secrets: readonly ExpressSecret[]): 
   const dot = signed.lastIndexOf('.')
   if (dot <= 0) return null
   const value = signed.slice(0, dot)
-  const given = Buffer.from(signed)
+  // Only the MAC can differ: the value part is the same text on both sides by construction.
+  const given = Buffer.from(signed.slice(dot + 1), 'latin1')
   let valid = false
   for (const secret of secrets) {
-    const expected = Buffer.from(signValue(value, secret))
+    const expected = Buffer.from(macOf(value, secret), 'latin1')
     if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true
   }
   return valid ? value : null
@@ -77,9 +85,29 @@ function field(bag: unknown, name: string): string | undefined {
  * `req.cookies` are read as a fallback (deprecated there too).
  */
 export function readSessionId(req: CookieSource, reader: CookieReader): string | undefined {
-  const raw = readCookie(req.headers.cookie, reader.name)
-  const fromHeader = raw === undefined ? null : idFromCookieValue(raw, reader)
-  if (fromHeader !== null) return fromHeader
+  return readSessionCookie(req, reader).id
+}
+
+/** What the request's session cookie says: the verified ID, and whether one was sent at all. */
+export interface SessionCookie {
+  id: string | undefined
+  /** True when the request carries a cookie under the session cookie's name, valid or not. */
+  carried: boolean
+}
+
+/** {@link readSessionId} and {@link carriesCookie} from one scan of the Cookie header. */
+export function readSessionCookie(req: CookieSource, reader: CookieReader): SessionCookie {
+  const raw = cookieValue(req.headers.cookie, reader.name)
+  const carried = raw !== undefined
+  const fromHeader =
+    raw === undefined || raw.length > MAX_COOKIE_VALUE_LENGTH
+      ? null
+      : idFromCookieValue(raw, reader)
+  if (fromHeader !== null) return { id: fromHeader, carried }
+  return { id: fromCookieParser(req, reader), carried }
+}
+
+function fromCookieParser(req: CookieSource, reader: CookieReader): string | undefined {
   const signed = field(req.signedCookies, reader.name)
   if (signed !== undefined) {
     once('cookie-parser', 'the session cookie should be available in req.headers.cookie')
@@ -95,13 +123,7 @@ export function readSessionId(req: CookieSource, reader: CookieReader): string |
 
 /** True when the request carries a cookie under the session cookie's name, valid or not. */
 export function carriesCookie(req: CookieSource, name: string): boolean {
-  const header = req.headers.cookie
-  if (!header) return false
-  try {
-    return parse(header)[name] !== undefined
-  } catch {
-    return false
-  }
+  return cookieValue(req.headers.cookie, name) !== undefined
 }
 
 /** The attributes a Set-Cookie carries, as express-session's Cookie#data gives them. */
