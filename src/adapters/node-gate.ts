@@ -20,8 +20,6 @@ type Original = (this: ServerResponse, ...args: unknown[]) => unknown
  */
 type GateState = 'open' | 'holding' | 'passing' | 'discarding'
 
-const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
-
 /** Adds the session headers, keeping the app's own cookies and Vary fields. Idempotent. */
 export function applySessionHeaders(res: ServerResponse, headers: SessionHeaders): void {
   const current = res.getHeader('set-cookie')
@@ -63,6 +61,9 @@ export class ResponseGate {
   readonly #res: ServerResponse
   readonly #original: Record<Method, Original>
   readonly #onFirstWrite: () => void
+  readonly #onLateEnd: (() => void) | undefined
+  /** The first call was not `end`: the app could change the session between it and the end. */
+  #endIsLate = false
   #state: GateState = 'open'
   #queue: Call[] = []
   #headers: SessionHeaders | null = null
@@ -72,23 +73,27 @@ export class ResponseGate {
   /**
    * Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes.
    * It may call {@link release} before it returns (nothing to wait for): the write then goes
-   * straight through.
+   * straight through. `onLateEnd` runs once the response has ended, when its first write was
+   * not the end itself: the app may have changed the session in between.
    */
-  constructor(res: ServerResponse, onFirstWrite: () => void) {
+  constructor(res: ServerResponse, onFirstWrite: () => void, onLateEnd?: () => void) {
     this.#res = res
     this.#onFirstWrite = onFirstWrite
-    const original = {} as Record<Method, Original>
-    for (const method of METHODS) {
-      original[method] = res[method] as Original
-      // Own properties shadow the prototype; node's internals call this.writeHead too, which
-      // the passing state forwards.
-      Object.defineProperty(res, method, {
-        configurable: true,
-        writable: true,
-        value: (...args: unknown[]) => this.#call(method, args),
-      })
+    this.#onLateEnd = onLateEnd
+    // Own properties shadow the prototype; node's internals call this.writeHead too, which the
+    // passing state forwards. Plain assignments, one by one: this runs on every request, and
+    // defineProperty or a loop over names costs several times as much.
+    this.#original = {
+      writeHead: res.writeHead as Original,
+      write: res.write as Original,
+      end: res.end as Original,
+      flushHeaders: res.flushHeaders as Original,
     }
-    this.#original = original
+    const gated = res as unknown as Record<Method, (...args: unknown[]) => unknown>
+    gated.writeHead = (...args) => this.#call('writeHead', args)
+    gated.write = (...args) => this.#call('write', args)
+    gated.end = (...args) => this.#call('end', args)
+    gated.flushHeaders = (...args) => this.#call('flushHeaders', args)
   }
 
   /**
@@ -165,6 +170,7 @@ export class ResponseGate {
         return method === 'write' ? true : method === 'flushHeaders' ? undefined : this.#res
       case 'open':
         this.#state = 'holding'
+        this.#endIsLate = method !== 'end'
         this.#queue.push({ method, args })
         // A commit that needs no store call releases the gate before this returns.
         this.#onFirstWrite()
@@ -181,6 +187,12 @@ export class ResponseGate {
   }
 
   #pass(method: Method, args: unknown[]): unknown {
+    if (method === 'end' && this.#endIsLate && this.#onLateEnd !== undefined) {
+      this.#endIsLate = false
+      const result = this.#original.end.apply(this.#res, args)
+      this.#onLateEnd()
+      return result
+    }
     if (method !== 'writeHead') return this.#original[method].apply(this.#res, args)
     const [status, second, third] = args
     const message = typeof second === 'string' ? second : undefined

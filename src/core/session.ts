@@ -68,12 +68,15 @@ export interface SessionState {
   generation: number | null
 }
 
-const states = new WeakMap<object, SessionState>()
-const owners = new WeakMap<object, SessionOwner>()
+// Set by Session's static block: module code reaches its private fields through these. Private
+// fields rather than WeakMaps, because every request makes a session and every call reads it.
+let attachState: (session: object, state: SessionState, owner: SessionOwner) => void
+let peekState: (session: object) => SessionState | undefined
+let peekOwner: (session: object) => SessionOwner | undefined
 
 /** @internal */
 export function stateOf(session: object): SessionState {
-  const state = states.get(session)
+  const state = peekState(session)
   if (!state)
     throw new SessionStateError('this object is not a session created by a SessionManager')
   return state
@@ -85,8 +88,7 @@ export function createSession<Data extends SessionData, Flash extends SessionDat
   state: SessionState,
 ): Session<Data, Flash> {
   const session = new Session<Data, Flash>()
-  states.set(session, state)
-  owners.set(session, owner)
+  attachState(session, state, owner)
   return session
 }
 
@@ -238,6 +240,19 @@ export class Session<
   Data extends SessionData = Record<string, JsonValue>,
   Flash extends SessionData = Record<string, JsonValue>,
 > {
+  #state: SessionState | undefined
+  #host: SessionOwner | undefined
+
+  static {
+    attachState = (session, state, owner) => {
+      if (!(#state in session)) throw new SessionStateError('not a session')
+      session.#state = state
+      session.#host = owner
+    }
+    peekState = (session) => (#state in session ? session.#state : undefined)
+    peekOwner = (session) => (#host in session ? session.#host : undefined)
+  }
+
   /** @internal Sessions are made by a SessionManager. */
   // biome-ignore lint/complexity/noUselessConstructor: documents that users should not construct it
   constructor() {}
@@ -413,7 +428,7 @@ export class Session<
   }
 
   #owner(): SessionOwner {
-    const owner = owners.get(this)
+    const owner = peekOwner(this)
     if (!owner) throw new SessionStateError('this session has no manager')
     return owner
   }

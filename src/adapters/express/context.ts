@@ -33,9 +33,26 @@ export interface ContextInit {
   cookieOptions: CookieOptions
 }
 
-function requestMeta(req: Request): RequestMeta {
-  const agent = req.headers['user-agent']
-  return { ip: req.ip ?? req.socket?.remoteAddress ?? null, userAgent: agent ?? null }
+/**
+ * The request's IP and User-Agent, read when first asked for: only a new session records them,
+ * and Express's `req.ip` (proxy-addr) is not free on every request that loads one.
+ */
+class RequestMetaOf implements RequestMeta {
+  readonly #req: Request
+  #ip: string | null | undefined
+
+  constructor(req: Request) {
+    this.#req = req
+  }
+
+  get ip(): string | null {
+    this.#ip ??= this.#req.ip ?? this.#req.socket?.remoteAddress ?? null
+    return this.#ip
+  }
+
+  get userAgent(): string | null {
+    return this.#req.headers['user-agent'] ?? null
+  }
 }
 
 /**
@@ -99,7 +116,7 @@ export class RequestContext implements SessionHost {
     this.#cookieId = init.cookieId
     this.#carried = init.carried
     this.#cookieOptions = init.cookieOptions
-    this.#meta = requestMeta(init.req)
+    this.#meta = new RequestMetaOf(init.req)
   }
 
   /** Loads the session the cookie names, or makes a new one; then `req.session` is set. */

@@ -28,7 +28,7 @@ import type { JsonValue } from '../../core/store.js'
 import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
 import type { CompatStore } from './compat-store.js'
 import type { Cookie, CookieInit } from './cookie.js'
-import { COOKIE_KEY, type Snapshot } from './tracking.js'
+import { COOKIE_KEY, putData, type Snapshot } from './tracking.js'
 import { once } from './warn.js'
 
 type Manager = SessionManager<Record<string, JsonValue>, Record<string, JsonValue>>
@@ -117,13 +117,7 @@ class KitEntry implements Entry {
     for (const key of Object.keys(state.data)) {
       const value = state.data[key] as JsonValue
       if (key === COOKIE_KEY) stored = isObject(value) ? (value as CookieInit) : null
-      else
-        Object.defineProperty(data, key, {
-          value,
-          enumerable: true,
-          writable: true,
-          configurable: true,
-        })
+      else putData(data, key, value)
     }
     const deadline = ownDeadline(state, stored)
     const cookie =

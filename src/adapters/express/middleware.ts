@@ -140,35 +140,41 @@ export function session(options?: SessionOptions): RequestHandler {
   }
 }
 
-/** Commits before the first byte, and saves what changed after it once the response is done. */
+/**
+ * Commits before the first byte, and saves what changed after it once the response has ended
+ * (express-session saves at `res.end`; a change made after that is not saved by either).
+ */
 function guard(context: RequestContext, res: Response, options: ResolvedOptions): void {
   // The gate calls this once, on the response's first write.
-  const gate = new ResponseGate(res, () => {
-    let now: SessionHeaders | null | undefined
-    try {
-      now = context.commitNow()
-    } catch (error) {
-      report(options, error, { phase: 'commit' })
-      gate.fail(failureReply(error))
-      return
-    }
-    if (now !== undefined) {
-      const replayError = gate.release(now)
-      if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
-      return
-    }
-    void context.commitLater().then(
-      (headers) => {
-        const replayError = gate.release(headers)
-        if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
-      },
-      (error: unknown) => {
+  const gate: ResponseGate = new ResponseGate(
+    res,
+    () => {
+      let now: SessionHeaders | null | undefined
+      try {
+        now = context.commitNow()
+      } catch (error) {
         report(options, error, { phase: 'commit' })
         gate.fail(failureReply(error))
-      },
-    )
-  })
-  res.once('finish', () => {
-    context.afterResponse().catch((error: unknown) => report(options, error, { phase: 'commit' }))
-  })
+        return
+      }
+      if (now !== undefined) {
+        const replayError = gate.release(now)
+        if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+        return
+      }
+      void context.commitLater().then(
+        (headers) => {
+          const replayError = gate.release(headers)
+          if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+        },
+        (error: unknown) => {
+          report(options, error, { phase: 'commit' })
+          gate.fail(failureReply(error))
+        },
+      )
+    },
+    () => {
+      context.afterResponse().catch((error: unknown) => report(options, error, { phase: 'commit' }))
+    },
+  )
 }

@@ -12,7 +12,7 @@ import type { JsonValue } from '../../core/store.js'
 import type { FlashData } from '../express.js'
 import type { Entry } from './backend.js'
 import type { Cookie } from './cookie.js'
-import { COOKIE_KEY, type Snapshot, takeSnapshot } from './tracking.js'
+import { putData, type Snapshot, takeSnapshot } from './tracking.js'
 
 /** A callback as express-session's methods take it: called with the error, or with nothing. */
 export type SessionCallback = (err?: unknown) => void
@@ -54,12 +54,17 @@ interface Internals {
   host: SessionHost
   entry: Entry
   flashes: Map<string, JsonValue>
-  /** One per session, so what connect-flash writes on it never reaches another session. */
-  flash: FlashFunction
+  /**
+   * One per session, so what connect-flash writes on it never reaches another session. Made on
+   * first use: most requests never touch it.
+   */
+  flash: FlashFunction | undefined
 }
 
-const internals = new WeakMap<object, Internals>()
-const inits = new WeakSet<SessionInit>()
+// Set by Session's static block; private fields rather than WeakMaps, as every request makes one.
+let peekInternals: (session: object) => Internals | undefined
+/** The init the constructor may accept: only createSession makes sessions. */
+let accepted: SessionInit | undefined
 
 /** Members express-session's Session has; stored data under these names is not copied in. */
 const RESERVED = new Set([
@@ -76,15 +81,19 @@ const RESERVED = new Set([
 
 /** @internal The hidden state of a session. */
 export function internalsOf(session: object): Internals {
-  const found = internals.get(session)
+  const found = peekInternals(session)
   if (!found) throw new TypeError('sessionkit/express: not a session created by the middleware')
   return found
 }
 
 /** @internal Makes a Session (only the adapter does). */
 export function createSession(init: SessionInit): Session {
-  inits.add(init)
-  return new Session(init)
+  accepted = init
+  try {
+    return new Session(init)
+  } finally {
+    accepted = undefined
+  }
 }
 
 /** @internal The session's data and flash values as JSON, key by key. */
@@ -134,21 +143,29 @@ export class Session {
   /** The session's cookie; change `maxAge` to change this visitor's cookie. */
   declare cookie: Cookie
 
+  readonly #internals: Internals
+
+  static {
+    peekInternals = (session) => (#internals in session ? session.#internals : undefined)
+  }
+
   /** @internal Sessions are made by the middleware. */
   constructor(init: SessionInit) {
-    if (!inits.has(init))
+    if (accepted !== init || init === undefined)
       throw new TypeError('sessionkit/express: sessions are made by the middleware')
-    inits.delete(init)
+    accepted = undefined
     const flashes = init.flashes
-    internals.set(this, {
+    this.#internals = {
       host: init.host,
       entry: init.entry,
       flashes,
-      flash: makeFlash(this, flashes),
-    })
-    defineData(this, COOKIE_KEY, init.cookie)
-    for (const [key, value] of Object.entries(init.data)) {
-      if (!RESERVED.has(key)) defineData(this, key, value)
+      flash: undefined,
+    }
+    this.cookie = init.cookie
+    const data = init.data
+    for (const key of Object.keys(data)) {
+      // RESERVED holds every accessor without a setter (id), so an assignment cannot throw.
+      if (!RESERVED.has(key)) putData(this, key, data[key])
     }
   }
 
@@ -218,7 +235,9 @@ export class Session {
 
   /** Flash messages: `flash(key, value)` keeps a value for the next request, `flash(key)` reads it once. */
   get flash(): FlashFunction {
-    return internalsOf(this).flash
+    const internals = internalsOf(this)
+    internals.flash ??= makeFlash(this, internals.flashes)
+    return internals.flash
   }
 
   /** Assigning `flash` makes it a data property, as it was with express-session (connect-flash does this). */

@@ -45,6 +45,24 @@ export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
   return true
 }
 
+/**
+ * Sets `key` on `target` as an own, enumerable, writable data property. A plain assignment is
+ * several times cheaper than defineProperty on this per-request path; only `__proto__`, which an
+ * assignment would take for the prototype, needs the slow way.
+ */
+export function putData(target: object, key: string, value: unknown): void {
+  if (key === '__proto__') {
+    Object.defineProperty(target, key, {
+      value,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    })
+  } else {
+    ;(target as Record<string, unknown>)[key] = value
+  }
+}
+
 /** Splits stored data into plain data and pending flash values. */
 export function splitFlashes(data: Record<string, JsonValue>): {
   data: Record<string, JsonValue>
@@ -54,13 +72,7 @@ export function splitFlashes(data: Record<string, JsonValue>): {
   const flashes = new Map<string, JsonValue>()
   for (const [key, value] of Object.entries(data)) {
     if (key.startsWith(FLASH_PREFIX)) flashes.set(key.slice(FLASH_PREFIX.length), value)
-    else
-      Object.defineProperty(plain, key, {
-        value,
-        enumerable: true,
-        writable: true,
-        configurable: true,
-      })
+    else putData(plain, key, value)
   }
   return { data: plain, flashes }
 }
