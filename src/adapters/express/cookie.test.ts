@@ -92,3 +92,19 @@ describe('Cookie', () => {
     })
   })
 })
+
+describe('Cookie#sameSettings', () => {
+  it('matches the JSON kept with the session, whatever its key order, and nothing else', () => {
+    const cookie = new Cookie({ maxAge: 60_000, sameSite: 'lax', secure: 'auto' })
+    const { expires: _, ...kept } = JSON.parse(JSON.stringify(cookie)) as Record<string, unknown>
+    expect(cookie.sameSettings(kept)).toBe(true)
+    const reordered = Object.fromEntries(Object.entries(kept).reverse())
+    expect(cookie.sameSettings(reordered)).toBe(true)
+    expect(cookie.sameSettings({ ...kept, path: '/other' })).toBe(false)
+    expect(cookie.sameSettings({ ...kept, extra: 1 })).toBe(false)
+    const { sameSite: __, ...missing } = kept
+    expect(cookie.sameSettings(missing)).toBe(false)
+    cookie.maxAge = 120_000
+    expect(cookie.sameSettings(kept)).toBe(false)
+  })
+})

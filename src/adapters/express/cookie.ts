@@ -68,6 +68,15 @@ function priorityOf(value: unknown): CookieOptions['priority'] {
   return value === 'low' || value === 'medium' || value === 'high' ? value : undefined
 }
 
+/** True when `stored` keeps `value` under `key`, or (for undefined, which JSON drops) nothing. */
+function storedAs(stored: Readonly<Record<string, unknown>>, key: string, value: unknown): boolean {
+  return value === undefined ? !Object.hasOwn(stored, key) : stored[key] === value
+}
+
+function defined(value: unknown): number {
+  return value === undefined ? 0 : 1
+}
+
 /**
  * The session cookie of one session. `maxAge` reads the milliseconds left and, when set, moves
  * `expires`; `originalMaxAge` is the lifetime it was given. A Cookie serializes (toJSON) to the
@@ -181,6 +190,42 @@ export class Cookie {
       path: this.path,
       sameSite: this.sameSite === 'auto' ? undefined : this.sameSite,
     }
+  }
+
+  /**
+   * True when `stored` (this cookie as kept with the session: its JSON without `expires`) holds
+   * the same settings. Field by field and without building {@link data}: it runs on every read,
+   * and a store such as PostgreSQL's jsonb hands the object back with its keys reordered.
+   */
+  sameSettings(stored: Readonly<Record<string, unknown>>): boolean {
+    const secure = this.secure === 'auto' ? undefined : this.secure
+    const sameSite = this.sameSite === 'auto' ? undefined : this.sameSite
+    if (
+      !(
+        storedAs(stored, 'originalMaxAge', this.originalMaxAge) &&
+        storedAs(stored, 'partitioned', this.partitioned) &&
+        storedAs(stored, 'priority', this.priority) &&
+        storedAs(stored, 'secure', secure) &&
+        storedAs(stored, 'httpOnly', this.httpOnly) &&
+        storedAs(stored, 'domain', this.domain) &&
+        storedAs(stored, 'path', this.path) &&
+        storedAs(stored, 'sameSite', sameSite)
+      )
+    ) {
+      return false
+    }
+    const expected =
+      defined(this.originalMaxAge) +
+      defined(this.partitioned) +
+      defined(this.priority) +
+      defined(secure) +
+      defined(this.httpOnly) +
+      defined(this.domain) +
+      defined(this.path) +
+      defined(sameSite)
+    let present = 0
+    for (const key in stored) if (Object.hasOwn(stored, key)) present++
+    return present === expected
   }
 
   /** A Set-Cookie value for `name=value` with this cookie's attributes. */

@@ -55,20 +55,6 @@ function ownDeadline(state: SessionState, stored: CookieInit | null): number | n
   return typeof maxAge === 'number' ? state.lastSeenAt + maxAge : null
 }
 
-/**
- * True when a stored cookie (JSON, as durableCookie made it) holds the same settings as `cookie`.
- * Compared field by field: a store such as PostgreSQL's jsonb hands objects back with their keys
- * reordered, which must not count as a change.
- */
-function sameSettings(stored: unknown, cookie: Cookie): boolean {
-  if (!isObject(stored)) return false
-  const current = durableCookie(cookie) as Record<string, JsonValue>
-  const keys = Object.keys(current)
-  if (Object.keys(stored).length !== keys.length) return false
-  for (const key of keys) if (stored[key] !== current[key]) return false
-  return true
-}
-
 function storedCookie(core: Core): CookieInit | null {
   const value = core.get(COOKIE_KEY)
   return isObject(value) ? (value as CookieInit) : null
@@ -97,6 +83,8 @@ class KitEntry implements Entry {
   sid: string
   readonly #manager: Manager
   readonly #core: Core
+  /** The core's data has been rewritten from req.session (and may differ from its snapshot). */
+  #synced = false
 
   constructor(manager: Manager, core: Core, sid: string) {
     this.#manager = manager
@@ -135,15 +123,19 @@ class KitEntry implements Entry {
    * (cookie settings included): then there is nothing to sync and nothing to write.
    */
   #inSync(snapshot: Snapshot, cookie: Cookie): boolean {
-    const base = stateOf(this.#core).snapshot
-    const storedCookie = base.get(COOKIE_KEY)
-    if (snapshot.size !== base.size - (storedCookie === undefined ? 0 : 1)) return false
+    const state = stateOf(this.#core)
+    const base = state.snapshot
+    const storedJson = base.get(COOKIE_KEY)
+    if (storedJson === undefined || snapshot.size !== base.size - 1) return false
     for (const [key, json] of snapshot) if (base.get(key) !== json) return false
-    return storedCookie !== undefined && sameSettings(JSON.parse(storedCookie), cookie)
+    // Until the first sync the core's data is what `base` was taken from: no need to parse it.
+    const stored: unknown = this.#synced ? JSON.parse(storedJson) : state.data[COOKIE_KEY]
+    return isObject(stored) && cookie.sameSettings(stored)
   }
 
   /** Makes the core session's data what req.session holds; the manager then writes only the difference. */
   #sync(snapshot: Snapshot, cookie: Cookie): void {
+    this.#synced = true
     const core = this.#core
     const data = dataOf(snapshot)
     core.flashes()
@@ -239,20 +231,17 @@ export class KitBackend implements Backend {
   }
 
   async load(sid: string, meta: RequestMeta): Promise<LoadedSession | null> {
-    const core = isWellFormedId(sid) ? await this.#load(sid, meta) : await this.#loadForeign(sid)
-    if (core === null) return null
+    // The cookie's signature was checked by the middleware. The manager never adopts an unknown
+    // or expired ID: it hands back a new session instead.
+    const core = isWellFormedId(sid)
+      ? await this.manager.loadVerified(sid, meta)
+      : await this.#loadForeign(sid)
+    if (core === null || core.isNew) return null
     const deadline = ownDeadline(stateOf(core), storedCookie(core))
     // Past its own maxAge: gone, as it would be from an express-session store. The record goes
     // at its policy expiry (or the store's cleanup); nothing can load it before then.
     if (deadline !== null && deadline <= this.manager.now()) return null
     return new KitEntry(this.manager, core, sid).loaded()
-  }
-
-  async #load(sid: string, meta: RequestMeta): Promise<Core | null> {
-    // The cookie's signature was checked by the middleware.
-    const core = await this.manager.loadVerified(sid, meta)
-    // The manager never adopts an unknown or expired ID: it hands back a new session instead.
-    return core.isNew ? null : core
   }
 
   /**
