@@ -7,10 +7,15 @@
 import { type ChildProcess, spawn } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const live = new Set<ChildProcess>()
 
+/**
+ * SIGTERM, not SIGKILL: a server child then drops its tables and keys and exits by itself,
+ * within its own bound (server.ts); the load generator and memory probes just end.
+ */
 function killAll(): void {
-  for (const child of live) child.kill('SIGKILL')
+  for (const child of live) child.kill('SIGTERM')
   live.clear()
 }
 
@@ -34,6 +39,8 @@ export function startChild(script: string, env: Record<string, string>): ChildPr
   hookExit()
   const path = fileURLToPath(new URL(script, import.meta.url))
   const child = spawn(process.execPath, ['--import', 'tsx', path], {
+    // `--import tsx` resolves from the working directory: the repository's, wherever we run.
+    cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, ...env },
   })

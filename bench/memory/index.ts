@@ -12,6 +12,8 @@ import type { MemoryRow, MemorySample } from './types.js'
 export const MEMORY_SESSIONS = 100_000
 export const MEMORY_QUICK_SESSIONS = 5_000
 
+const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+
 const IMPLEMENTATIONS = [
   { id: 'sessionkit', name: 'sessionkit memory store (SHA-256 keys, record with metadata)' },
   { id: 'express-session', name: 'express-session MemoryStore (JSON strings)' },
@@ -26,7 +28,8 @@ function measureChild(id: string, sessions: number): Promise<MemorySample> {
     execFile(
       process.execPath,
       ['--expose-gc', '--import', 'tsx', script, id, String(sessions)],
-      { timeout: CHILD_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
+      // `--import tsx` resolves from the working directory: the repository's, wherever we run.
+      { cwd: ROOT, timeout: CHILD_MS, killSignal: 'SIGKILL', maxBuffer: 1 << 20 },
       (error, stdout, stderr) => {
         if (error) {
           reject(new Error(`${id}: ${stderr.trim() || error.message}`))
