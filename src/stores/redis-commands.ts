@@ -6,8 +6,8 @@
  */
 
 import { StoreError, StoreUnavailableError } from '../core/errors.js'
+import { Deadlines } from './deadlines.js'
 import type { RedisConnection } from './redis-client.js'
-import { Deadlines } from './redis-deadline.js'
 import { isNoScript, toStoreError } from './redis-errors.js'
 import type { LuaScript } from './redis-lua.js'
 

@@ -1,8 +1,8 @@
 /**
- * Bounding Redis commands in time with one shared timer instead of one per command. A timer,
- * `Promise.race` and `.finally` per command cost more client CPU than the round trip's own
- * work on a busy server; here a command costs one promise and a Set entry, and a single
- * unref'd interval, running only while commands are pending, rejects the overdue ones.
+ * Bounding a store's round trips in time with one shared timer instead of one per call. A
+ * timer, `Promise.race` and `.finally` per call cost more client CPU than the round trip's
+ * own work on a busy server; here a call costs a Set entry, and a single unref'd interval,
+ * running only while calls are pending, fails the overdue ones.
  * @module
  */
 
@@ -19,7 +19,7 @@ const SWEEPS = 8
 /** The shortest sweep period, so tiny timeouts (in tests) do not spin. */
 const MIN_PERIOD_MS = 5
 
-/** Pending commands of one connection, each failed by the sweep once `ms` have passed. */
+/** Pending calls with one time limit, each failed by the sweep once `ms` have passed. */
 export class Deadlines {
   readonly #ms: number
   readonly #period: number
