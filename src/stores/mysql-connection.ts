@@ -8,12 +8,14 @@
 
 import type { ResultSetHeader, RowDataPacket } from 'mysql2/promise'
 import { StoreUnavailableError } from '../core/errors.js'
+import { Deadlines } from './deadlines.js'
 import {
   isDeadlock,
   type MysqlPool,
   type MysqlPoolConnection,
   mustDiscardConnection,
   STORE_NAME,
+  toStoreError,
 } from './mysql-driver.js'
 import { jsonAsText } from './mysql-rows.js'
 
@@ -38,8 +40,16 @@ const guarded = new WeakSet<object>()
 
 function ignore(): void {}
 
-function guard(connection: MysqlPoolConnection): void {
-  const core: unknown = connection.connection
+/** Gives a connection back to its pool; a pool closed meanwhile has nothing to take it. */
+function release(connection: { release(): void }): void {
+  try {
+    connection.release()
+  } catch {
+    // Nothing to give it back to.
+  }
+}
+
+function guard(core: unknown): void {
   if (typeof core !== 'object' || core === null || guarded.has(core)) return
   guarded.add(core)
   if ('on' in core && typeof core.on === 'function') core.on('error', ignore)
@@ -72,11 +82,14 @@ function withDeadline<T>(work: Promise<T>, ms: number, message: string, onTimeou
 export class MysqlSession {
   readonly #connection: MysqlPoolConnection
   readonly #queryMs: number
+  readonly #deadlines: Deadlines
   #broken = false
 
-  constructor(connection: MysqlPoolConnection, queryMs: number) {
+  /** `deadlines` bounds statements by `queryMs` with the connector's shared timer. */
+  constructor(connection: MysqlPoolConnection, queryMs: number, deadlines: Deadlines) {
     this.#connection = connection
     this.#queryMs = queryMs
+    this.#deadlines = deadlines
   }
 
   /** True once a statement timed out: the connection still has it in flight. */
@@ -85,9 +98,24 @@ export class MysqlSession {
   }
 
   #bounded<T>(work: Promise<T>, ms = this.#queryMs): Promise<T> {
-    return withDeadline(work, ms, 'the server did not answer', () => {
+    const onTimeout = (): void => {
       this.#broken = true
       this.#connection.destroy()
+    }
+    if (ms !== this.#queryMs) return withDeadline(work, ms, 'the server did not answer', onTimeout)
+    return new Promise<T>((resolve, reject) => {
+      const running = this.#deadlines.track(() => {
+        onTimeout()
+        reject(new StoreUnavailableError(STORE_NAME, `the server did not answer within ${ms} ms`))
+      })
+      work.then(
+        (value) => {
+          if (this.#deadlines.done(running)) resolve(value)
+        },
+        (error: unknown) => {
+          if (this.#deadlines.done(running)) reject(error)
+        },
+      )
     })
   }
 
@@ -145,14 +173,85 @@ export class MysqlSession {
   }
 }
 
-/** Hands out {@link MysqlSession}s from a pool, bounding the wait for a connection. */
+/** A statement's outcome as mysql2 hands it to a callback: rows, or a write's header. */
+export type StatementResult = RowDataPacket[] | ResultSetHeader
+
+/**
+ * Hands out {@link MysqlSession}s from a pool, bounding the wait for a connection, and runs
+ * single statements with the same bounds.
+ */
 export class MysqlConnector {
   readonly #pool: MysqlPool
   readonly #timeouts: ConnectionTimeouts
+  readonly #connectDeadlines: Deadlines
+  readonly #queryDeadlines: Deadlines
 
   constructor(pool: MysqlPool, timeouts: ConnectionTimeouts) {
     this.#pool = pool
     this.#timeouts = timeouts
+    this.#connectDeadlines = new Deadlines(timeouts.connectMs)
+    this.#queryDeadlines = new Deadlines(timeouts.queryMs)
+  }
+
+  /**
+   * Runs one prepared statement outside a transaction, with the bounds and the connection
+   * hygiene of {@link use}: the wait for a connection by `connectTimeout` (a connection handed
+   * over late goes straight back), the statement by `queryTimeout` (its connection, which
+   * still has it in flight, is destroyed), and a connection a failure may have spoiled is
+   * destroyed rather than returned; every failure is translated for `operation`. It goes through the callback API of the pool underneath
+   * with one shared timer per kind of wait: a session object, two promise timers and the
+   * promise API's stack capture per call cost more client CPU than a short statement's round
+   * trip.
+   */
+  statement(
+    operation: string,
+    sql: string,
+    values: BindValue[],
+    rows: boolean,
+  ): Promise<StatementResult> {
+    const { connectMs, queryMs } = this.#timeouts
+    return new Promise<StatementResult>((resolve, reject) => {
+      const waiting = this.#connectDeadlines.track(() =>
+        reject(new StoreUnavailableError(STORE_NAME, `no connection within ${connectMs} ms`)),
+      )
+      this.#pool.pool.getConnection((acquireError, connection) => {
+        if (!this.#connectDeadlines.done(waiting)) {
+          if (!acquireError) release(connection)
+          return
+        }
+        if (acquireError) {
+          reject(toStoreError(operation, acquireError))
+          return
+        }
+        guard(connection)
+        const running = this.#queryDeadlines.track(() => {
+          connection.destroy()
+          reject(
+            new StoreUnavailableError(STORE_NAME, `the server did not answer within ${queryMs} ms`),
+          )
+        })
+        const done = (error: unknown, result: StatementResult): void => {
+          if (!this.#queryDeadlines.done(running)) return
+          if (error) {
+            if (mustDiscardConnection(error)) connection.destroy()
+            else connection.release()
+            reject(toStoreError(operation, error))
+            return
+          }
+          connection.release()
+          resolve(result)
+        }
+        try {
+          connection.execute<StatementResult>(
+            rows ? { sql, typeCast: jsonAsText } : { sql },
+            values,
+            done,
+          )
+        } catch (error) {
+          done(error, [])
+        }
+      })
+    })
   }
 
   async #acquire(): Promise<MysqlPoolConnection> {
@@ -172,7 +271,7 @@ export class MysqlConnector {
         }, ignore)
       },
     )
-    guard(connection)
+    guard(connection.connection)
     return connection
   }
 
@@ -182,7 +281,7 @@ export class MysqlConnector {
    */
   async use<T>(body: (session: MysqlSession) => Promise<T>): Promise<T> {
     const connection = await this.#acquire()
-    const session = new MysqlSession(connection, this.#timeouts.queryMs)
+    const session = new MysqlSession(connection, this.#timeouts.queryMs, this.#queryDeadlines)
     let result: T
     try {
       result = await body(session)

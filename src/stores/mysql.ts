@@ -7,6 +7,7 @@
  * @module
  */
 
+import type { ResultSetHeader } from 'mysql2/promise'
 import { StoreError, StoreUnavailableError } from '../core/errors.js'
 import { isValidStoreKey } from '../core/ids.js'
 import type {
@@ -26,7 +27,12 @@ import {
   assertTimes,
   assertToken,
 } from '../core/store-guards.js'
-import { type BindValue, MysqlConnector, type MysqlSession } from './mysql-connection.js'
+import {
+  type BindValue,
+  MysqlConnector,
+  type MysqlSession,
+  type StatementResult,
+} from './mysql-connection.js'
 import {
   isUnavailable,
   loadMysql2,
@@ -103,6 +109,14 @@ export class MysqlStore implements Store {
   readonly #connector: MysqlConnector
   readonly #tables: MysqlTables
   #ready: Promise<ServerInfo> | undefined
+  /** True once #ready has resolved: single statements then skip awaiting it. */
+  #prepared = false
+  /** The statements of the hot single-statement operations, built once. */
+  readonly #sql: {
+    readonly get: string
+    readonly touch: string
+    readonly touchUnchanged: string
+  }
   #closing: Promise<void> | undefined
 
   constructor(options: MysqlStoreOptions) {
@@ -113,6 +127,9 @@ export class MysqlStore implements Store {
       // createPool only records the settings: no connection is made until the first operation.
       this.#pool = mysql2.createPool({
         connectionLimit: 10,
+        // No stack captured per promise call (mysql2's default): the store maps every error
+        // to its own, with the driver's as the cause, and the capture cost each statement.
+        trace: false,
         ...source.options,
         connectTimeout: connectMs,
         waitForConnections: true,
@@ -125,6 +142,34 @@ export class MysqlStore implements Store {
     }
     this.#connector = new MysqlConnector(this.#pool, { connectMs, queryMs })
     this.#tables = mysqlTables(tablePrefix)
+    const { sessions } = this.#tables
+    this.#sql = {
+      get: `SELECT ${SESSION_COLUMNS} FROM ${sessions} WHERE \`key\` = ? AND \`expires_at\` > ?`,
+      touch: `UPDATE ${sessions} SET \`last_seen_at\` = ?, \`expires_at\` = ? WHERE \`key\` = ? AND \`expires_at\` > ?`,
+      touchUnchanged: `SELECT 1 AS found FROM ${sessions} WHERE \`key\` = ? AND \`expires_at\` > ? AND \`last_seen_at\` = ? AND \`expires_at\` = ?`,
+    }
+  }
+
+  /**
+   * One statement outside a transaction, on a connection of its own (see
+   * MysqlConnector.statement): the path of get and touch, every failure translated.
+   */
+  #statement(
+    operation: string,
+    sql: string,
+    values: BindValue[],
+    rows: boolean,
+  ): Promise<StatementResult> {
+    if (this.#closing !== undefined) {
+      return Promise.reject(new StoreUnavailableError(STORE_NAME, 'the store is closed'))
+    }
+    const run = (): Promise<StatementResult> =>
+      this.#connector.statement(operation, sql, values, rows)
+    return this.#prepared
+      ? run()
+      : this.#prepare().then(run, (error: unknown) => {
+          throw toStoreError(operation, error)
+        })
   }
 
   /** Learns the server and migrates once; a failure is forgotten so the next call retries. */
@@ -135,9 +180,14 @@ export class MysqlStore implements Store {
         prepareServer(session, { tablePrefix, migrate, queryMs, forcedFlavour }),
       )
       this.#ready = ready
-      ready.catch(() => {
-        if (this.#ready === ready) this.#ready = undefined
-      })
+      ready.then(
+        () => {
+          if (this.#ready === ready) this.#prepared = true
+        },
+        () => {
+          if (this.#ready === ready) this.#ready = undefined
+        },
+      )
     }
     return this.#ready
   }
@@ -160,12 +210,7 @@ export class MysqlStore implements Store {
 
   async get(key: string, now: number): Promise<SessionRecord | null> {
     if (!isValidStoreKey(key)) return null
-    const rows = await this.#run('get', (s) =>
-      s.rows<SessionRow>(
-        `SELECT ${SESSION_COLUMNS} FROM ${this.#tables.sessions} WHERE \`key\` = ? AND \`expires_at\` > ?`,
-        [key, now],
-      ),
-    )
+    const rows = (await this.#statement('get', this.#sql.get, [key, now], true)) as SessionRow[]
     const row = rows[0]
     return row === undefined ? null : rowToRecord(row)
   }
@@ -229,21 +274,22 @@ export class MysqlStore implements Store {
     if (!isValidStoreKey(key)) return false
     assertTimes(STORE_NAME, times)
     const { lastSeenAt, expiresAt } = times
-    const { sessions } = this.#tables
-    return this.#run('touch', async (s) => {
-      const matched = await s.write(
-        `UPDATE ${sessions} SET \`last_seen_at\` = ?, \`expires_at\` = ? WHERE \`key\` = ? AND \`expires_at\` > ?`,
-        [lastSeenAt, expiresAt, key, now],
-      )
-      if (matched > 0) return true
-      // mysql2 asks for matched rows (CLIENT_FOUND_ROWS) by default, but a pool of the user's
-      // may not: then a touch that changes nothing reports 0 for a record that is there.
-      const same = await s.rows(
-        `SELECT 1 AS found FROM ${sessions} WHERE \`key\` = ? AND \`expires_at\` > ? AND \`last_seen_at\` = ? AND \`expires_at\` = ?`,
-        [key, now, lastSeenAt, expiresAt],
-      )
-      return same.length > 0
-    })
+    const result = (await this.#statement(
+      'touch',
+      this.#sql.touch,
+      [lastSeenAt, expiresAt, key, now],
+      false,
+    )) as ResultSetHeader
+    if (result.affectedRows > 0) return true
+    // mysql2 asks for matched rows (CLIENT_FOUND_ROWS) by default, but a pool of the user's
+    // may not: then a touch that changes nothing reports 0 for a record that is there.
+    const same = (await this.#statement(
+      'touch',
+      this.#sql.touchUnchanged,
+      [key, now, lastSeenAt, expiresAt],
+      true,
+    )) as unknown[]
+    return same.length > 0
   }
 
   async destroy(key: string): Promise<void> {
