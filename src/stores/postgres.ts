@@ -27,7 +27,7 @@ import {
   assertTimes,
   assertToken,
 } from '../core/store-guards.js'
-import { createOwnPool, loadPg, type Timeouts, withClient } from './postgres-driver.js'
+import { createOwnPool, loadPg, type Timeouts } from './postgres-driver.js'
 import { POSTGRES_STORE_NAME, toPostgresError } from './postgres-errors.js'
 import { preparePostgresSchema } from './postgres-migrate.js'
 import { type PostgresStoreOptions, resolvePostgresOptions } from './postgres-options.js'
@@ -45,6 +45,7 @@ import {
 } from './postgres-rows.js'
 import { type PostgresTables, postgresTables } from './postgres-schema.js'
 import { type PostgresStatements, postgresStatements } from './postgres-sql.js'
+import { StatementRunner } from './postgres-statement.js'
 
 export { POSTGRES_DEFAULTS, type PostgresStoreOptions } from './postgres-options.js'
 export {
@@ -100,6 +101,7 @@ export class PostgresStore implements Store {
   readonly #sql: PostgresStatements
   readonly #timeouts: Timeouts
   readonly #migrate: boolean
+  readonly #statements: StatementRunner
   /** Errors of idle connections (a server restart): see the constructor. */
   readonly #onPoolError = (): void => {}
   #ready: Promise<void> | undefined
@@ -123,6 +125,7 @@ export class PostgresStore implements Store {
     // uncaught 'error' event and the process dies. The pool has already dropped the client,
     // and the next operation reports the outage, so there is nothing else to do with it.
     this.#pool.on('error', this.#onPoolError)
+    this.#statements = new StatementRunner(this.#pool, this.#timeouts)
     this.#tables = postgresTables(resolved.schema, resolved.tablePrefix)
     this.#sql = postgresStatements(this.#tables)
     this.#migrate = resolved.migrate
@@ -158,8 +161,8 @@ export class PostgresStore implements Store {
   ): Promise<QueryResult<R>> {
     if (this.#closed) throw new StoreUnavailableError(NAME, 'the store is closed')
     try {
-      await this.#prepare()
-      return await withClient(this.#pool, this.#timeouts, (query) => query<R>(text, values))
+      if (!this.#prepared) await this.#prepare()
+      return await this.#statements.run<R>(text, values)
     } catch (error) {
       throw toPostgresError(operation, error)
     }
