@@ -1,10 +1,11 @@
 /**
  * 100,000 anonymous requests that set nothing create no records: a real node:http server with
- * the node adapter on SQLite, hit by autocannon over 32 keep-alive connections (4 requests pipelined on each). A third carry
- * no cookie, a third junk, a third a validly signed but unknown ID (the only kind that may
- * reach the store, to look it up). Afterwards the store holds no record, no response issued a
- * session cookie (the server checks each response's Set-Cookie as it finishes: only clearing
- * ones, for requests that sent a cookie), and the store saw no write at all.
+ * the node adapter on SQLite, hit by autocannon over 32 keep-alive connections (4 requests
+ * pipelined on each). A third carry no cookie, a third junk, a third a validly signed but
+ * unknown ID (the only kind that may reach the store, to look it up). Afterwards the store
+ * holds no record, no response issued a session cookie (the server checks each response's
+ * Set-Cookie as it finishes: only clearing ones, for requests that sent a cookie), and the
+ * store saw no write at all.
  */
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
