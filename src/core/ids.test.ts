@@ -15,6 +15,13 @@ describe('generateId', () => {
     }
   })
 
+  it('never repeats across refills of its entropy pool', () => {
+    // 1,000 IDs span several refills of the 128-ID pool: a slice handed out twice, or a pool
+    // not refilled, shows as a repeat.
+    const ids = new Set(Array.from({ length: 1000 }, () => generateId()))
+    expect(ids.size).toBe(1000)
+  })
+
   it('sets every one of the 256 bit positions about half the time', () => {
     // A biased or truncated source (a constant byte, a counter, a short seed padded out) shows
     // as positions far from 1/2. With 20,000 IDs the standard deviation of each frequency is
