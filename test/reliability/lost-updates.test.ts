@@ -18,11 +18,11 @@ import { serverStores } from './load/stores.js'
 
 const WRITERS = 200
 
-const stores = serverStores()
-const gates = await Promise.all(stores.map((store) => store.gate()))
+const gated = await Promise.all(
+  serverStores().map(async (store) => ({ store, gate: await store.gate() })),
+)
 
-stores.forEach((store, index) => {
-  const gate = gates[index] ?? { run: false, skipReason: 'no gate' }
+for (const { store, gate } of gated) {
   describeWithService(gate, `${WRITERS} concurrent writers of one session on ${store.name}`, () => {
     beforeAll(() => store.setUp(), 60_000)
     afterAll(() => store.tearDown(), 60_000)
@@ -63,4 +63,4 @@ stores.forEach((store, index) => {
       },
     )
   })
-})
+}

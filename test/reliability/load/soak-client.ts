@@ -7,6 +7,8 @@ import type { Agent } from 'node:http'
 import { type HttpAnswer, send } from './soak-http.js'
 
 export const COOKIE_NAME = 'connect.sid'
+/** Answers slower than this are listed in the report, to tell a stalled server from a slow one. */
+const SLOW_MS = 5_000
 
 export type Operation = 'new' | 'read' | 'write' | 'regenerate' | 'destroy'
 
@@ -32,6 +34,12 @@ export function pickOperation(random = Math.random()): Operation {
 /** What all clients found. Samples keep the first few problems for the failure message. */
 export interface Tally {
   requests: number
+  /** The slowest answer, ms: how close the soak came to the idle timeout and the request time limit. */
+  slowestMs: number
+  /** The slowest answers over {@link SLOW_MS}, slowest first: to tell a start-up burst from a stall. */
+  slow: SlowAnswer[]
+  /** When the load started (epoch ms). */
+  startedAt: number
   errors: number
   lostWrites: number
   /** An old ID that still opened the session after regenerate. */
@@ -43,9 +51,26 @@ export interface Tally {
   operations: Record<Operation, number>
 }
 
+export interface SlowAnswer {
+  ms: number
+  /** Seconds into the run when it was sent. */
+  sentAt: number
+  what: string
+}
+
+/** Keeps the five slowest. */
+function noteSlow(tally: Tally, answer: SlowAnswer): void {
+  tally.slow.push(answer)
+  tally.slow.sort((a, b) => b.ms - a.ms)
+  tally.slow.length = Math.min(tally.slow.length, 5)
+}
+
 export function emptyTally(): Tally {
   return {
     requests: 0,
+    slowestMs: 0,
+    slow: [],
+    startedAt: Date.now(),
     errors: 0,
     lostWrites: 0,
     oldIdsAlive: 0,
@@ -115,8 +140,19 @@ export class VirtualClient {
     cookie = this.#cookie,
   ): Promise<HttpAnswer | null> {
     this.tally.requests++
+    const started = performance.now()
     try {
       const answer = await send(this.agent, new URL(path, this.base), method, cookie)
+      const ms = performance.now() - started
+      this.tally.slowestMs = Math.max(this.tally.slowestMs, ms)
+      if (ms > SLOW_MS) {
+        const connection = answer.reusedSocket ? 'a kept-alive' : 'a new'
+        noteSlow(this.tally, {
+          ms,
+          sentAt: (Date.now() - ms - this.tally.startedAt) / 1000,
+          what: `${method} ${path} on ${connection} connection`,
+        })
+      }
       if (answer.status >= 200 && answer.status < 300) return answer
       this.tally.errors++
       sample(this.tally, `${method} ${path}: ${answer.status} ${answer.body.slice(0, 200)}`)

@@ -22,7 +22,7 @@ export function formatReport(store: string, f: SoakFigures): string {
     .map(([name, count]) => `${name} ${count}`)
     .join(', ')
   return [
-    `soak on ${store}: ${seconds.toFixed(1)} s, ${load.requests} requests, ${(load.requests / seconds).toFixed(0)} req/s`,
+    `soak on ${store}: ${seconds.toFixed(1)} s, ${load.requests} requests, ${(load.requests / seconds).toFixed(0)} req/s, slowest answer ${load.slowestMs.toFixed(0)} ms`,
     `  operations: ${ops}`,
     `  errors ${load.errors}, lost writes ${load.lostWrites}, old IDs alive after regenerate ${load.oldIdsAlive}`,
     `  server RSS: boot ${mib(boot.rss)}, after warm-up ${mib(warm.rss)}, end ${mib(end.rss)} (${end.rss >= warm.rss ? '+' : ''}${mib(end.rss - warm.rss)})`,
@@ -30,5 +30,9 @@ export function formatReport(store: string, f: SoakFigures): string {
     `  sessions created ${load.sessionsCreated}; at the end: ${end.records} records (${end.live} live), ` +
       `${load.clientsWithSession} clients holding a session, at most ${f.allowed} allowed ` +
       `(those + sessions abandoned in the last ${f.sweepWindow / 1000} s)`,
+    ...load.slow.map(
+      (slow) =>
+        `  slow: ${slow.ms.toFixed(0)} ms, sent at ${slow.sentAt.toFixed(1)} s: ${slow.what}`,
+    ),
   ].join('\n')
 }
