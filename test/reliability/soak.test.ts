@@ -8,9 +8,10 @@
  * - RSS flat: end <= after-warm-up + 64 MiB. V8 and the allocator grow to a steady size in the
  *   first seconds, so RSS is compared from the end of warm-up, not from boot. RSS also keeps
  *   pages that were freed: it rose by up to 33 MiB in runs whose heap stayed flat, so a tighter
- *   bound would be flaky. 64 MiB over the ~19,000 requests after warm-up at the slowest rate
- *   measured (380 req/s) still catches a leak of ~3.5 KiB per request. The heap after a full
- *   GC is the sharper measure (13 MiB, flat): it may grow by 16 MiB at most, ~1 KiB a request;
+ *   bound would be flaky. 64 MiB over the ~19,000 requests after warm-up at 380 req/s still
+ *   catches a leak of ~3.5 KiB per request (7 KiB at the slowest rate seen, 193 req/s). The
+ *   heap after a full GC is the sharper measure (13 MiB, flat): it may grow by 16 MiB at most,
+ *   ~1 KiB a request at 380 req/s;
  * - cleanup keeps up: the store holds at most the sessions clients still use, plus those
  *   abandoned too recently to have expired and been swept (idle timeout + one cleanup interval
  *   + scheduling slack). Destroyed and regenerated-away sessions get no allowance at all.
@@ -38,8 +39,9 @@ if (!Number.isInteger(SOAK_MS) || SOAK_MS < 1000) {
 const CLIENTS = 100
 /**
  * Short, so that sessions abandoned in the first half of the run must have been swept by its
- * end; yet well above the slowest answer on a kept-alive connection seen on a loaded machine
- * (4 s at load average 12), so that a client's own session never idles out between two of its
+ * end; yet far above the slowest answer on a kept-alive connection seen on a loaded machine
+ * (under 1 s where traced; the 5-17 s answers were first requests on new connections at the
+ * start, which carry no session), so a client's own session never idles out between two of its
  * requests.
  */
 const IDLE_MS = 20_000

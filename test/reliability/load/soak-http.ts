@@ -6,9 +6,10 @@
 import { Agent, request } from 'node:http'
 
 /**
- * A generous bound: the soak measures correctness under load, not latency. The first request
- * on a new connection took up to 17 s on this machine at load average 15 (kept-alive ones
- * stayed under 5 s), so 60 s is far from any answer that was merely slow.
+ * A generous bound: the soak measures correctness under load, not latency. The first requests
+ * on new connections, at the start of a run, took up to 17 s on this machine at load average
+ * 15 (kept-alive ones stayed under 1 s where traced), so 60 s is far from any answer that was
+ * merely slow.
  */
 const REQUEST_TIMEOUT_MS = 60_000
 
