@@ -61,21 +61,16 @@ export class RedisCommands {
   }
 
   /**
-   * `start()`'s reply, or the sessionkit error for its failure, or StoreUnavailableError once
-   * the command timeout has passed (a late reply is then ignored: every write the store sends
-   * is safe to land late, as a guarded patch still applies only to a live session).
-   * `fallback` is sent instead when the node answers NOSCRIPT.
+   * `work`'s reply, or the sessionkit error for its failure, or StoreUnavailableError once the
+   * command timeout has passed (a late reply is then ignored: every write the store sends is
+   * safe to land late, as a guarded patch still applies only to a live session). When `script`
+   * is given and the node answers NOSCRIPT, the same call goes out again as EVAL.
    */
-  #bounded<T>(operation: string, start: () => Promise<T>, fallback?: () => Promise<T>): Promise<T> {
-    if (this.#closed) {
-      return Promise.reject(new StoreUnavailableError(NAME, 'the store is closed'))
-    }
-    let work: Promise<T>
-    try {
-      work = start()
-    } catch (error) {
-      return Promise.reject(toStoreError(operation, error))
-    }
+  #bounded<T>(
+    operation: string,
+    work: Promise<T>,
+    script?: { source: string; args: string[]; key: string },
+  ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
       const entry = this.#deadlines.track(() =>
         reject(
@@ -91,8 +86,14 @@ export class RedisCommands {
         },
         (error: unknown) => {
           if (!this.#deadlines.done(entry)) return
-          if (fallback !== undefined && isNoScript(error)) {
-            resolve(this.#bounded(operation, fallback))
+          if (script !== undefined && isNoScript(error)) {
+            const retry = script.args.slice()
+            retry[0] = 'EVAL'
+            retry[1] = script.source
+            // A script reply is whatever the script returns: unknown, as eval declares.
+            resolve(
+              this.#start(operation, () => this.#connection.send(retry, script.key)) as Promise<T>,
+            )
           } else {
             reject(toStoreError(operation, error))
           }
@@ -101,9 +102,28 @@ export class RedisCommands {
     })
   }
 
+  /** `#bounded(start())`, with the closed check and a synchronous throw as a rejection. */
+  #start<T>(operation: string, start: () => Promise<T>): Promise<T> {
+    if (this.#closed) {
+      return Promise.reject(new StoreUnavailableError(NAME, 'the store is closed'))
+    }
+    try {
+      return this.#bounded(operation, start())
+    } catch (error) {
+      return Promise.reject(toStoreError(operation, error))
+    }
+  }
+
   /** One command naming at most one key (`key` routes it in a cluster). */
   send(operation: string, args: string[], key?: string): Promise<unknown> {
-    return this.#bounded(operation, () => this.#connection.send(args, key))
+    if (this.#closed) {
+      return Promise.reject(new StoreUnavailableError(NAME, 'the store is closed'))
+    }
+    try {
+      return this.#bounded(operation, this.#connection.send(args, key))
+    } catch (error) {
+      return Promise.reject(toStoreError(operation, error))
+    }
   }
 
   /**
@@ -112,20 +132,22 @@ export class RedisCommands {
    * the array is built once by the caller (see {@link scriptArgs}).
    */
   eval(operation: string, script: LuaScript, key: string, args: string[]): Promise<unknown> {
+    if (this.#closed) {
+      return Promise.reject(new StoreUnavailableError(NAME, 'the store is closed'))
+    }
     args[0] = 'EVALSHA'
     args[1] = script.sha
     args[2] = '1'
     args[3] = key
-    return this.#bounded(
-      operation,
-      () => this.#connection.send(args, key),
-      () => {
-        const retry = args.slice()
-        retry[0] = 'EVAL'
-        retry[1] = script.source
-        return this.#connection.send(retry, key)
-      },
-    )
+    try {
+      return this.#bounded(operation, this.#connection.send(args, key), {
+        source: script.source,
+        args,
+        key,
+      })
+    } catch (error) {
+      return Promise.reject(toStoreError(operation, error))
+    }
   }
 
   /**
@@ -133,12 +155,12 @@ export class RedisCommands {
    * Redis resizes a table mid-scan); callers that must not see one twice deduplicate.
    */
   async *scan(operation: string, pattern: string): AsyncGenerator<string[]> {
-    const masters = await this.#bounded(operation, () => this.#connection.masters())
+    const masters = await this.#start(operation, () => this.#connection.masters())
     for (const master of masters) {
       let cursor = '0'
       do {
         const reply = replyArray(
-          await this.#bounded(operation, () =>
+          await this.#start(operation, () =>
             master(['SCAN', cursor, 'MATCH', pattern, 'COUNT', SCAN_COUNT]),
           ),
           operation,

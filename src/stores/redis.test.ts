@@ -577,6 +577,25 @@ describeWithService(serverGate, 'RedisStore when the server fails', () => {
     })
   })
 
+  it('sends each script as EVAL the first time, to a server that has none cached', async () => {
+    // A fresh server (never SCRIPT FLUSH on the shared one: other suites use its cache).
+    const server = await startRedisServer()
+    const store = new RedisStore({ url: `redis://${HOST}:${server.port}` })
+    try {
+      const key = hashId(generateId())
+      const written = record({ userId: null })
+      await store.set(key, written)
+      const times = { lastSeenAt: Date.now(), expiresAt: written.expiresAt + 1000 }
+      expect(await store.touch(key, times, Date.now())).toBe(true)
+      const patch = { set: { step: 2 }, remove: [], updatedAt: Date.now(), ...times }
+      expect(await store.patch(key, patch, Date.now())).toBe(true)
+      expect((await store.get(key, Date.now()))?.data).toMatchObject({ step: 2 })
+    } finally {
+      await store.close()
+      await server.stop()
+    }
+  })
+
   it('bounds every call even with your own default-configured ioredis client', async () => {
     const server = await startRedisServer()
     // ioredis's defaults queue commands for ~20 reconnect attempts; the store's deadline wins.

@@ -256,14 +256,19 @@ export class RedisStore implements Store {
   async touch(key: string, times: RecordTimes, now: number): Promise<boolean> {
     if (!isValidStoreKey(key)) return false
     assertTimes(NAME, times)
-    const args = scriptArgs(
+    // TOUCH_SESSION's ARGV after the slots eval fills (see scriptArgs), as one literal.
+    const args = [
+      '',
+      '',
+      '',
+      '',
       timeText(now),
       timeText(times.expiresAt),
       expireAtArg(times.expiresAt),
       timeText(times.lastSeenAt),
       '',
       '0',
-    )
+    ]
     return this.#update('touch', TOUCH_SESSION, key, args, times.expiresAt, undefined)
   }
 
