@@ -6,10 +6,12 @@
 import { setTimeout as sleep } from 'node:timers/promises'
 import type { Store } from '../../../src/core/store.js'
 import { type Outcome, startLoad, waitForOutcomes } from './http-load.js'
-import { type SessionApp, startSessionApp } from './session-app.js'
+import { type AppFront, type SessionApp, startSessionApp } from './session-app.js'
 
 export interface OutagePlan {
   store: Store
+  /** The HTTP front: the node adapter, or sessionkit/express. @default 'node' */
+  front?: AppFront
   /** Takes the server away; resolves once it is gone (process dead, proxy closed). */
   cut(): Promise<void>
   /** Brings it back; resolves once it accepts connections again. */
@@ -36,7 +38,7 @@ const CLIENTS = 6
 const HANG_AFTER_MS = 20_000
 
 export async function runOutage(plan: OutagePlan): Promise<OutageRecord> {
-  const app = await startSessionApp(plan.store)
+  const app = await startSessionApp(plan.store, plan.front)
   const load = startLoad(app.url, CLIENTS, HANG_AFTER_MS)
   try {
     const warm = await waitForOutcomes(
