@@ -13,7 +13,10 @@ import { afterAll, beforeAll, expect, it } from 'vitest'
 import { hashId } from '../../src/core/ids.js'
 import { SessionManager } from '../../src/core/manager.js'
 import type { Session } from '../../src/core/session.js'
-import { describeWithService } from '../support/services.js'
+import { RedisStore } from '../../src/stores/redis.js'
+import { type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.js'
+import { redisServerInstalled } from '../support/redis-server.js'
+import { decideGate, describeWithService } from '../support/services.js'
 import { type OpenedStore, storeKinds } from './support/store-matrix.js'
 
 const SECRET = randomBytes(32).toString('base64url')
@@ -86,6 +89,21 @@ async function interleave(
   expect(after.get('n')).toBeUndefined()
 }
 
+/** Every schedule, BATCH at a time on distinct sessions; both sides of the race must be hit. */
+async function raceAll(manager: SessionManager): Promise<void> {
+  const outcomes: Outcomes = { applied: 0, lost: 0 }
+  for (let start = 0; start < schedules.length; start += BATCH) {
+    await Promise.all(
+      schedules
+        .slice(start, start + BATCH)
+        .map((schedule) => interleave(manager, schedule, outcomes)),
+    )
+  }
+  // Both sides of the race must have been reached, or the interleavings prove little.
+  expect(outcomes.applied).toBeGreaterThan(20)
+  expect(outcomes.lost).toBeGreaterThan(20)
+}
+
 for (const kind of await storeKinds()) {
   describeWithService(kind.gate, `logout racing a write: ${kind.name}`, () => {
     let opened: OpenedStore
@@ -106,17 +124,36 @@ for (const kind of await storeKinds()) {
     })
 
     it(`${INTERLEAVINGS} interleavings: the session never comes back`, async () => {
-      const outcomes: Outcomes = { applied: 0, lost: 0 }
-      for (let start = 0; start < schedules.length; start += BATCH) {
-        await Promise.all(
-          schedules
-            .slice(start, start + BATCH)
-            .map((schedule) => interleave(manager, schedule, outcomes)),
-        )
-      }
-      // Both sides of the race must have been reached, or the interleavings prove little.
-      expect(outcomes.applied).toBeGreaterThan(20)
-      expect(outcomes.lost).toBeGreaterThan(20)
+      await raceAll(manager)
     })
   })
 }
+
+describeWithService(
+  decideGate('redis-server (to start a private Redis Cluster)', redisServerInstalled()),
+  'logout racing a write: redis-cluster',
+  () => {
+    let cluster: RedisClusterHandle | undefined
+    let manager: SessionManager | undefined
+
+    beforeAll(async () => {
+      cluster = await startRedisCluster()
+      manager = new SessionManager({
+        store: new RedisStore({ cluster: cluster.nodes, prefix: 'sessionkit-hostile-race:' }),
+        secrets: [SECRET],
+        cookie: { secure: false },
+        cleanupInterval: null,
+      })
+    })
+
+    afterAll(async () => {
+      // The cluster is private to this file: stopping it removes every key.
+      await manager?.close()
+      await cluster?.stop()
+    })
+
+    it(`${INTERLEAVINGS} interleavings: the session never comes back`, async () => {
+      await raceAll(manager as SessionManager)
+    })
+  },
+)
