@@ -158,7 +158,16 @@ describe('Express adapter: req.session keeps express-session semantics', () => {
 
   it('a BigInt or a cycle fails the request with 500 and stores nothing', async () => {
     const app = express()
-    app.use(expressSession({ store, secret: SECRET, resave: false, saveUninitialized: false }))
+    const reported: unknown[] = []
+    app.use(
+      expressSession({
+        store,
+        secret: SECRET,
+        resave: false,
+        saveUninitialized: false,
+        onError: (error) => void reported.push(error),
+      }),
+    )
     app.get('/bigint', (req, res) => {
       Object.assign(req.session, { n: 10n })
       res.send('ok')
@@ -182,5 +191,8 @@ describe('Express adapter: req.session keeps express-session semantics', () => {
       expect(response.headers.getSetCookie()).toEqual([])
     }
     expect(store.size).toBe(0)
+    // JSON.stringify's own TypeErrors, reported as the app's error at commit.
+    expect(reported).toHaveLength(2)
+    for (const error of reported) expect(error).toBeInstanceOf(TypeError)
   })
 })
