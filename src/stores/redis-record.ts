@@ -36,9 +36,13 @@ export function userIdJson(userId: string | null): string {
   return JSON.stringify(userId)
 }
 
-/** A time as Redis stores it: a JSON number. */
+/**
+ * A time as Redis stores it: a JSON number. String() spells every finite number as
+ * JSON.stringify does, several times faster; a non-finite one (refused before any write) is
+ * JSON's `null`.
+ */
 export function timeText(ms: number): string {
-  return JSON.stringify(ms)
+  return Number.isFinite(ms) ? String(ms) : 'null'
 }
 
 /** An absolute expiry for PEXPIREAT / PXAT: whole milliseconds, at least 1 (0 is refused). */
