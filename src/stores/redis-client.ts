@@ -21,6 +21,12 @@ export interface RedisConnection {
   /** One sender per master node (one in total without a cluster), for SCAN. */
   masters(): Promise<NodeSender[]>
   /**
+   * A command got no answer within the command timeout. A connection the store opened drops
+   * its socket and reconnects (it may be half-open, or stuck in a ready check a server never
+   * answers); anything else is left alone.
+   */
+  stalled(): void
+  /**
    * Quits the connection when the store opened it; on a client the caller handed in, only
    * removes the store's listeners. Never rejects.
    */

@@ -72,14 +72,15 @@ export class RedisCommands {
     script?: { source: string; args: string[]; key: string },
   ): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      const entry = this.#deadlines.track(() =>
+      const entry = this.#deadlines.track(() => {
+        this.#connection.stalled()
         reject(
           new StoreUnavailableError(
             NAME,
             `${operation}: Redis did not answer within ${this.#timeoutMs} ms`,
           ),
-        ),
-      )
+        )
+      })
       work.then(
         (value) => {
           if (this.#deadlines.done(entry)) resolve(value)

@@ -26,16 +26,16 @@ import type { IoredisModule } from './redis-driver.js'
  *   is being made simply wait for it.
  * - `autoResendUnfulfilledCommands: false`: a command cut off by a dropped connection was
  *   already reported as failed; it is not sent a second time behind the caller's back.
- * - `socketTimeout`: a connection that stops answering (a half-open socket, a hung proxy, a
- *   server that accepts connections but never answers its ready check) is destroyed and
- *   replaced instead of swallowing every later command.
- * - no `commandTimeout`: the store bounds every command itself (redis-deadline.ts), with one
- *   shared timer; ioredis's would add a timer per command, for nothing.
+ * - no `commandTimeout` and no `socketTimeout`: the store bounds every command itself
+ *   (deadlines.ts) with one shared timer, and when one goes unanswered it drops the socket
+ *   and reconnects (`stalled`), so a connection that stops answering (a half-open socket, a
+ *   hung proxy, a server that accepts connections but never answers its ready check) is
+ *   replaced instead of swallowing every later command. ioredis's own would add a timer per
+ *   command and a timer and a listener per reply, for nothing.
  */
 function nodeOptions(settings: ConnectSettings): RedisOptions {
   return {
     connectTimeout: settings.connectTimeoutMs,
-    socketTimeout: settings.commandTimeoutMs,
     maxRetriesPerRequest: 0,
     autoResendUnfulfilledCommands: false,
   }
@@ -92,6 +92,13 @@ export function adaptIoredis(client: IoredisClientLike, owned: boolean): RedisCo
         const [command, ...rest] = args
         return node.call(command ?? '', ...rest)
       })
+    },
+    stalled() {
+      // Only a connection that looks alive is dropped: one already closing or reconnecting is
+      // on its way to a fresh socket. Your client is yours to configure.
+      if (!owned || (client.status !== 'ready' && client.status !== 'connect')) return
+      const droppable = client as IoredisClientLike & { disconnect?: (reconnect: boolean) => void }
+      droppable.disconnect?.(true)
     },
     async close() {
       if (!owned) {

@@ -168,6 +168,8 @@ export function adaptNodeRedis(client: NodeRedisClientLike, owned: boolean): Red
     isCluster: false,
     send,
     masters: async () => [send],
+    // node-redis bounds its commands and reconnects a dead socket by itself.
+    stalled: () => {},
     async close() {
       if (!owned) detach(client, onError)
     },
@@ -185,6 +187,7 @@ export function adaptNodeRedisCluster(
     library: 'redis',
     isCluster: true,
     send: (args, routingKey) => cluster.sendCommand(routingKey, false, [...args]),
+    stalled: () => {},
     async masters(): Promise<NodeSender[]> {
       const senders: NodeSender[] = []
       for (const master of cluster.masters) {

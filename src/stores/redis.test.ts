@@ -666,6 +666,7 @@ describe('Redis store internals (no server needed)', () => {
       isCluster: false,
       send: () => replies.shift() ?? Promise.resolve(null),
       masters: async () => [],
+      stalled: () => {},
       close: async () => {},
     }
     const commands = new RedisCommands(connection, 50)
