@@ -33,8 +33,9 @@ import { assertManager, frameworkError, nodeHeaderReader } from './framework.js'
 import {
   type AdapterOptions,
   commitHeaders,
-  loadRequest,
+  commitHeadersNow,
   mergeVary,
+  NodeLoadRequest,
   report,
   requestInfo,
   type SessionHeaders,
@@ -85,7 +86,7 @@ export interface FastifySessionOptions extends AdapterOptions {
   manager: SessionManager<FastifySessionData, FastifyFlashData>
 }
 
-/** Per-request bookkeeping, kept off the request object. */
+/** Per-request bookkeeping, under a symbol so that apps never see it. */
 interface RequestState {
   session: FastifySession | null
   /** The request went through Fastify's error handling: its session is not committed. */
@@ -94,7 +95,13 @@ interface RequestState {
   done: boolean
 }
 
-const states = new WeakMap<FastifyRequest, RequestState>()
+const STATE = Symbol('sessionkit')
+type StatefulRequest = FastifyRequest & { [STATE]?: RequestState }
+
+/** Fastify's `request.ip`, which follows its own trustProxy setting; read for new sessions only. */
+function fastifyIp(request: FastifyRequest): string {
+  return request.ip
+}
 
 /** Adds the session headers without dropping the reply's own cookies or Vary fields. */
 function applySessionHeaders(reply: FastifyReply, headers: SessionHeaders): void {
@@ -127,46 +134,91 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function session
   assertManager(options?.manager, 'fastify.register(sessionkit, { manager: sessions })')
   const { manager } = options
   const trustProxy = options.trustProxy === true
+  const skips = manager.options.skip !== null
 
   fastify.decorateRequest('session', null)
 
-  fastify.addHook('onRequest', async (request) => {
+  // Callback-style hooks: an async hook costs Fastify a promise and its wrapping per request.
+  fastify.addHook('onRequest', function sessionkitLoad(request: StatefulRequest, _reply, done) {
     const state: RequestState = { session: null, failed: false, done: false }
-    states.set(request, state)
-    const header = nodeHeaderReader(request.headers)
-    if (manager.shouldSkip(requestInfo(request.method, request.url, header))) return
-    try {
-      state.session = await manager.load(
-        // request.ip already follows Fastify's own trustProxy setting.
-        loadRequest(manager.options.header, header, { trustProxy, fallback: () => request.ip }),
+    request[STATE] = state
+    if (
+      skips &&
+      manager.shouldSkip(
+        requestInfo(request.method, request.url, nodeHeaderReader(request.headers)),
       )
-    } catch (error) {
-      report(options, error, { phase: 'load' })
-      throw frameworkError(error)
+    ) {
+      done()
+      return
     }
-    request.session = state.session
+    manager
+      .load(
+        new NodeLoadRequest(
+          request.headers,
+          manager.options.header,
+          trustProxy,
+          request,
+          fastifyIp,
+        ),
+      )
+      .then(
+        (session) => {
+          state.session = session
+          request.session = session
+          done()
+        },
+        (error: unknown) => {
+          report(options, error, { phase: 'load' })
+          done(frameworkError(error) as Error)
+        },
+      )
   })
 
-  fastify.addHook('onError', async (request) => {
-    const state = states.get(request)
-    if (state !== undefined) state.failed = true
-  })
+  fastify.addHook(
+    'onError',
+    function sessionkitFailed(request: StatefulRequest, _reply, _error, done) {
+      const state = request[STATE]
+      if (state !== undefined) state.failed = true
+      done()
+    },
+  )
 
-  fastify.addHook('onSend', async (request, reply, payload) => {
-    const state = states.get(request)
-    if (state === undefined || state.session === null || state.done || state.failed) return payload
-    state.done = true
-    let headers: SessionHeaders | null
-    try {
-      headers = await commitHeaders(manager, state.session)
-    } catch (error) {
-      report(options, error, { phase: 'commit' })
-      // Fastify answers it through its error handler instead of the handler's reply.
-      throw frameworkError(error)
-    }
-    if (headers !== null) applySessionHeaders(reply, headers)
-    return payload
-  })
+  fastify.addHook(
+    'onSend',
+    function sessionkitCommit(request: StatefulRequest, reply, payload, done) {
+      const state = request[STATE]
+      const session = state?.session
+      if (state === undefined || !session || state.done || state.failed) {
+        done(null, payload)
+        return
+      }
+      state.done = true
+      let now: SessionHeaders | null | undefined
+      try {
+        now = commitHeadersNow(manager, session)
+      } catch (error) {
+        report(options, error, { phase: 'commit' })
+        done(frameworkError(error) as Error)
+        return
+      }
+      if (now !== undefined) {
+        if (now !== null) applySessionHeaders(reply, now)
+        done(null, payload)
+        return
+      }
+      commitHeaders(manager, session).then(
+        (headers) => {
+          if (headers !== null) applySessionHeaders(reply, headers)
+          done(null, payload)
+        },
+        (error: unknown) => {
+          report(options, error, { phase: 'commit' })
+          // Fastify answers it through its error handler instead of the handler's reply.
+          done(frameworkError(error) as Error)
+        },
+      )
+    },
+  )
 }
 
 /**

@@ -4,6 +4,7 @@
  * Nothing here knows about IncomingMessage or Response.
  * @module
  */
+import type { IncomingHttpHeaders } from 'node:http'
 import { isIP } from 'node:net'
 import { SessionkitError, StoreError, StoreUnavailableError } from '../core/errors.js'
 import type { LoadRequest, SessionManager } from '../core/manager.js'
@@ -86,6 +87,56 @@ export function loadRequest(
 }
 
 /**
+ * A LoadRequest over node's header object whose IP and User-Agent are read only if the
+ * manager asks (it does for a new session only): the framework's IP getter is not free, and
+ * this is built on every request.
+ */
+export class NodeLoadRequest<Source> implements LoadRequest {
+  readonly #headers: IncomingHttpHeaders
+  readonly #tokenHeader: string | null
+  readonly #trustProxy: boolean
+  readonly #source: Source
+  readonly #peerIp: (source: Source) => string | null | undefined
+
+  constructor(
+    headers: IncomingHttpHeaders,
+    tokenHeader: string | null,
+    trustProxy: boolean,
+    source: Source,
+    peerIp: (source: Source) => string | null | undefined,
+  ) {
+    this.#headers = headers
+    this.#tokenHeader = tokenHeader
+    this.#trustProxy = trustProxy
+    this.#source = source
+    this.#peerIp = peerIp
+  }
+
+  get cookie(): string | null {
+    return joined(this.#headers.cookie) ?? null
+  }
+
+  get token(): string | null {
+    return this.#tokenHeader === null ? null : (joined(this.#headers[this.#tokenHeader]) ?? null)
+  }
+
+  get ip(): string | null {
+    const forwarded = this.#trustProxy
+      ? forwardedClientIp(joined(this.#headers['x-forwarded-for']))
+      : null
+    return forwarded ?? this.#peerIp(this.#source) ?? null
+  }
+
+  get userAgent(): string | null {
+    return joined(this.#headers['user-agent']) ?? null
+  }
+}
+
+function joined(value: string | string[] | undefined): string | undefined {
+  return Array.isArray(value) ? value.join(', ') : value
+}
+
+/**
  * The left-most address of an X-Forwarded-For header, or null when it is missing or not an IP.
  * A port (`1.2.3.4:80`, `[::1]:80`) is dropped; anything else that is not an address is
  * refused rather than stored as the session's IP.
@@ -124,7 +175,26 @@ export async function commitHeaders<Data extends SessionData, Flash extends Sess
   manager: SessionManager<Data, Flash>,
   session: Session<Data, Flash>,
 ): Promise<SessionHeaders | null> {
-  const setCookie = await manager.commit(session)
+  return headersOf(manager, session, await manager.commit(session))
+}
+
+/**
+ * {@link commitHeaders} when the commit needs no store call (a read within touchAfter, an
+ * empty new session), or undefined when it does.
+ */
+export function commitHeadersNow<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  session: Session<Data, Flash>,
+): SessionHeaders | null | undefined {
+  const setCookie = manager.commitNow(session)
+  return setCookie === null ? undefined : headersOf(manager, session, setCookie)
+}
+
+function headersOf<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  session: Session<Data, Flash>,
+  setCookie: string[],
+): SessionHeaders | null {
   if (setCookie.length === 0) return null
   const name = manager.options.header
   // The core knows whether the token came from the header (the cookie wins when both are sent).
@@ -141,6 +211,10 @@ export async function commitHeaders<Data extends SessionData, Flash extends Sess
 
 /** An existing Vary value with `add` merged in, keeping what is there; `*` stays `*`. */
 export function mergeVary(existing: string | null | undefined, add: readonly string[]): string {
+  // The usual case, on every response that sets the cookie: nothing to merge with.
+  if ((existing === undefined || existing === null || existing === '') && add.length === 1) {
+    return add[0] ?? ''
+  }
   const fields = (existing ?? '')
     .split(',')
     .map((field) => field.trim())

@@ -77,6 +77,26 @@ describe('SessionManager: lifecycle', () => {
     expect(await store.get(hashId(session.id), Date.now())).not.toBeNull()
   })
 
+  it('sees a value changed in place with no call to set, after a load and after a commit', async () => {
+    const { manager, calls } = setup()
+    const first = await manager.load(undefined)
+    first.set('cart', ['a'])
+    first.set('count', 1)
+    const cookie = cookieFrom(await manager.commit(first))
+    const second = await manager.load(cookie)
+    second.get('cart')?.push('b')
+    calls.length = 0
+    await manager.commit(second)
+    expect(calls).toEqual(['patch'])
+    second.get('cart')?.push('c')
+    await manager.commit(second)
+    expect(calls).toEqual(['patch', 'patch'])
+    expect((await manager.load(cookie)).get('cart')).toEqual(['a', 'b', 'c'])
+    calls.length = 0
+    await manager.commit(second)
+    expect(calls).toEqual([])
+  })
+
   it('writes nothing for an unchanged session and patches only what changed', async () => {
     const { manager, calls } = setup()
     const first = await manager.load(undefined)

@@ -28,6 +28,7 @@ import {
   dataOf,
   diffSnapshots,
   freshState,
+  isUnchanged,
   type LoginOptions,
   loadedState,
   markCommitted,
@@ -78,6 +79,13 @@ export interface CreateSessionOptions {
 }
 
 const MAX_TOKEN_LENGTH = 256
+
+/** Where a new session's IP and User-Agent come from (a LoadRequest may compute them on demand). */
+type MetaSource = Pick<LoadRequest, 'ip' | 'userAgent'>
+
+function metaOf(source: MetaSource): Pick<SessionMeta, 'ip' | 'userAgent'> {
+  return { ip: source.ip ?? null, userAgent: source.userAgent ?? null }
+}
 
 /** Object.keys(value).length > 0, without building the array on every commit. */
 function hasKeys(value: object): boolean {
@@ -175,8 +183,9 @@ export class SessionManager<
     const input: LoadRequest =
       typeof request === 'object' && request !== null ? request : { cookie: request }
     const now = this.options.clock.now()
-    const meta = { ip: input.ip ?? null, userAgent: input.userAgent ?? null }
-    if (this.#sealedHost) return loadSealed(this.#sealedHost, input.cookie, now, meta)
+    // Read only by #fresh: an adapter may compute the IP on demand.
+    const meta: MetaSource = input
+    if (this.#sealedHost) return loadSealed(this.#sealedHost, input.cookie, now, metaOf(input))
     const fromCookie = readCookie(input.cookie, this.options.cookie.name)
     const fromHeader =
       fromCookie === undefined && this.options.header !== null && input.token
@@ -212,7 +221,7 @@ export class SessionManager<
   async #loadStored(
     id: string,
     now: number,
-    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+    meta: MetaSource,
     fromHeader: boolean,
   ): Promise<Session<Data, Flash>> {
     const key = hashId(id)
@@ -250,9 +259,12 @@ export class SessionManager<
   async commit(session: Session<Data, Flash>): Promise<string[]> {
     const state = stateOf(session)
     // Everything below writes what the data was at this instant; later changes stay pending.
-    const current = snapshotOf(state.data)
+    const version = state.version
+    // A stored session that nothing changed (most requests only read) needs no new snapshot.
+    const unchanged = !state.isNew && this.#sealedHost === null && isUnchanged(state)
+    const current = unchanged ? state.snapshot : snapshotOf(state.data, state.snapshot)
     if (state.degraded) {
-      if (sameSnapshots(state.snapshot, current)) return []
+      if (unchanged || sameSnapshots(state.snapshot, current)) return []
       throw new StoreUnavailableError(
         this.#store.name,
         'the session could not be loaded when the request began, so its changes cannot be saved',
@@ -272,13 +284,13 @@ export class SessionManager<
       state.expiresAt = sessionDeadline(this.options, state.createdAt, now)
       const record = { ...recordOf(state), data: dataOf(current) }
       await this.#call('set', () => this.#store.set(state.key, record))
-      markCommitted(state, current)
+      markCommitted(state, current, version)
       state.cleared = false
       this.emit('created', { key: state.key, userId: state.meta.userId })
       return this.#cookieFor(state)
     }
 
-    const dataChanged = !sameSnapshots(state.snapshot, current)
+    const dataChanged = !unchanged && !sameSnapshots(state.snapshot, current)
     const metaChanges = state.metaChanges
     const metaChanged = hasKeys(metaChanges)
     if (dataChanged || metaChanged) {
@@ -301,7 +313,7 @@ export class SessionManager<
         ),
       )
       if (!applied) return this.#lost(state)
-      markCommitted(state, current)
+      markCommitted(state, current, version)
       if (state.metaChanges === metaChanges) state.metaChanges = {}
       return this.#moveDeadline(state, now, expiresAt)
     }
@@ -315,6 +327,25 @@ export class SessionManager<
       state.touchPending = false
       return this.#moveDeadline(state, now, expiresAt)
     }
+    return state.cookiePending ? this.#cookieFor(state) : []
+  }
+
+  /**
+   * @internal {@link commit} when it needs no store call, or null when it does (then call
+   * commit). Most requests only read a stored session within `touchAfter`, or leave an empty new
+   * one unsaved; adapters answer those in the same tick instead of waiting for a promise.
+   */
+  commitNow(session: Session<Data, Flash>): string[] | null {
+    const state = stateOf(session)
+    if (this.#sealedHost !== null) return null
+    if (state.isNew) {
+      if (!this.options.lazy || state.meta.userId !== null || state.degraded) return null
+      for (const _ in state.data) return null
+      const clear = state.hadToken || state.cookiePending || state.cleared
+      return clear ? [clearingCookie(this.options.cookie)] : []
+    }
+    if (state.degraded || hasKeys(state.metaChanges) || !isUnchanged(state)) return null
+    if (isTouchDue(this.options, state, this.options.clock.now())) return null
     return state.cookiePending ? this.#cookieFor(state) : []
   }
 
@@ -514,11 +545,11 @@ export class SessionManager<
 
   #fresh(
     now: number,
-    meta: Pick<SessionMeta, 'ip' | 'userAgent'>,
+    meta: MetaSource,
     hadToken: boolean,
     fromHeader: boolean,
   ): Session<Data, Flash> {
-    const state = freshState(generateId(), now, meta)
+    const state = freshState(generateId(), now, metaOf(meta))
     state.hadToken = hadToken
     state.fromHeader = fromHeader
     return createSession<Data, Flash>(this, state)
@@ -564,7 +595,8 @@ export class SessionManager<
       lastSeenAt: now,
     }
     next.expiresAt = sessionDeadline(this.options, next.createdAt, now)
-    const current = snapshotOf(state.data)
+    const version = state.version
+    const current = snapshotOf(state.data, state.snapshot)
     if (this.#sealed) {
       // Nothing to insert or destroy server-side: the new cookie replaces the old one.
       const sealed = this.#sealed
@@ -584,7 +616,7 @@ export class SessionManager<
       touchPending: false,
       degraded: false,
     })
-    markCommitted(state, current)
+    markCommitted(state, current, version)
     this.emit('regenerated', { key: state.key, previousKey, userId: state.meta.userId })
   }
 

@@ -66,6 +66,13 @@ export interface SessionState {
   sealedChunks: number
   /** Sealed-cookie sessions: the user's generation when bound (see CookieStore revocations). */
   generation: number | null
+  /** Counts changes made through the Session's methods. */
+  version: number
+  /**
+   * The `version` the snapshot was taken at; -1 when unknown. While the two are equal, only an
+   * object value changed in place can make the data differ from the snapshot (see isUnchanged).
+   */
+  committedVersion: number
 }
 
 // Set by Session's static block: module code reaches its private fields through these. Private
@@ -118,13 +125,15 @@ export function freshState(
     degraded: false,
     sealedChunks: 0,
     generation: null,
+    version: 0,
+    committedVersion: 0,
   }
 }
 
 /** @internal The state of a session read from the store. */
 export function loadedState(id: string, key: string, record: SessionRecord): SessionState {
   // Stored data came out of JSON, so it needs no checking on the way back in.
-  const snapshot = new Map(Object.entries(record.data).map(([k, v]) => [k, JSON.stringify(v)]))
+  const snapshot = storedSnapshotOf(record.data)
   return {
     id,
     key,
@@ -150,6 +159,8 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
     degraded: false,
     sealedChunks: 0,
     generation: null,
+    version: 0,
+    committedVersion: 0,
   }
 }
 
@@ -159,14 +170,41 @@ export function loadedState(id: string, key: string, record: SessionRecord): Ses
  * place afterwards (`session.get('cart').push(NaN)`), so a commit refuses it rather than
  * writing `null`.
  */
-export function snapshotOf(data: JsonObject): Map<string, string> {
+export function snapshotOf(
+  data: JsonObject,
+  base?: ReadonlyMap<string, string>,
+): Map<string, string> {
   const snapshot = new Map<string, string>()
-  for (const key of Object.keys(data)) {
-    snapshot.set(
-      key,
-      strictJson(data[key], (path, reason) => refused(key, path, reason, 'was changed in place:')),
-    )
+  for (const key of Object.keys(data)) snapshot.set(key, keyJson(key, data[key], base))
+  return snapshot
+}
+
+/**
+ * The JSON of one value. A value whose plain JSON is what `base` holds is unchanged, and is
+ * written nowhere, so only a changed one pays for the strict check: it walks the value with
+ * a replacer, several times the cost of JSON.stringify, on every commit of every key otherwise.
+ */
+function keyJson(
+  key: string,
+  value: JsonValue | undefined,
+  base?: ReadonlyMap<string, string>,
+): string {
+  if (base !== undefined) {
+    let plain: string | undefined
+    try {
+      plain = JSON.stringify(value)
+    } catch {
+      // A cycle or a throwing toJSON: the strict check below names it.
+    }
+    if (plain !== undefined && plain === base.get(key)) return plain
   }
+  return strictJson(value, (path, reason) => refused(key, path, reason, 'was changed in place:'))
+}
+
+/** @internal The JSON of each key of data read from a store: JSON already, so no strict check. */
+export function storedSnapshotOf(data: JsonObject): Map<string, string> {
+  const snapshot = new Map<string, string>()
+  for (const key of Object.keys(data)) snapshot.set(key, JSON.stringify(data[key]))
   return snapshot
 }
 
@@ -204,16 +242,38 @@ export function diffSnapshots(before: Map<string, string>, after: Map<string, st
 
 /** @internal Keys set and removed since the last commit. */
 export function diff(state: SessionState): ChangeSet {
-  return diffSnapshots(state.snapshot, snapshotOf(state.data))
+  return diffSnapshots(state.snapshot, snapshotOf(state.data, state.snapshot))
 }
 
 /**
  * @internal After a write: `written` (taken before the write began) is the new base of the
  * change set, so a change made while the write was in flight stays pending for the next commit.
  */
-export function markCommitted(state: SessionState, written: Map<string, string>): void {
+export function markCommitted(
+  state: SessionState,
+  written: Map<string, string>,
+  version = -1,
+): void {
   state.snapshot = written
+  state.committedVersion = version
   state.isNew = false
+}
+
+/**
+ * @internal True when the data is still what its snapshot says, found without a new snapshot:
+ * with no change made through the Session since, a primitive value cannot have changed, so
+ * only object values are serialized again (an app may change those in place). A value JSON
+ * would alter (NaN put in place of a null) may compare equal here; nothing is written then,
+ * so nothing is altered.
+ */
+export function isUnchanged(state: SessionState): boolean {
+  if (state.version !== state.committedVersion) return false
+  const { data, snapshot } = state
+  for (const [key, json] of snapshot) {
+    const value = data[key]
+    if (typeof value === 'object' && value !== null && JSON.stringify(value) !== json) return false
+  }
+  return true
 }
 
 /**
@@ -285,6 +345,7 @@ export class Session<
   set<K extends DataKey<Data>>(key: K, value: Data[K]): this {
     assertDataKey(key)
     const state = stateOf(this)
+    state.version++
     if (value === undefined) {
       delete state.data[key]
     } else {
@@ -297,6 +358,7 @@ export class Session<
   delete<K extends DataKey<Data>>(key: K): boolean {
     const state = stateOf(this)
     if (key.startsWith(FLASH_PREFIX) || !Object.hasOwn(state.data, key)) return false
+    state.version++
     delete state.data[key]
     return true
   }
@@ -308,6 +370,7 @@ export class Session<
   /** Removes every data key (and pending flash values). The user binding stays. */
   clear(): void {
     const state = stateOf(this)
+    state.version++
     for (const key of Object.keys(state.data)) delete state.data[key]
   }
 
@@ -336,10 +399,12 @@ export class Session<
     const dataKey = `${FLASH_PREFIX}${key}`
     if (value.length === 1) {
       setOwn(state.data, dataKey, toJson(key, value[0]))
+      state.version++
       return this
     }
     if (!Object.hasOwn(state.data, dataKey)) return undefined
     const read = state.data[dataKey] as Flash[K]
+    state.version++
     delete state.data[dataKey]
     return read
   }
@@ -351,6 +416,7 @@ export class Session<
     for (const key of Object.keys(state.data)) {
       if (!key.startsWith(FLASH_PREFIX)) continue
       setOwn(out, key.slice(FLASH_PREFIX.length), state.data[key] as JsonValue)
+      state.version++
       delete state.data[key]
     }
     return out as Partial<Flash>
