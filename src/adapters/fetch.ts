@@ -11,15 +11,16 @@
  * })
  * @module
  */
-import type { SessionManager } from '../core/manager.js'
+import type { LoadRequest, SessionManager } from '../core/manager.js'
 import type { Session, SessionData } from '../core/session.js'
 import {
   type AdapterOptions,
   commitHeaders,
+  commitHeadersNow,
   type FailureReply,
   failureReply,
+  forwardedClientIp,
   type HeaderReader,
-  loadRequest,
   mergeVary,
   report,
   requestInfo,
@@ -50,6 +51,39 @@ function headerReader(request: Request): HeaderReader {
   return (name) => request.headers.get(name) ?? undefined
 }
 
+/** The request as the manager reads it; the IP and User-Agent only for a new session. */
+class FetchLoadRequest implements LoadRequest {
+  readonly #request: Request
+  readonly #tokenHeader: string | null
+  readonly #options: FetchSessionOptions
+
+  constructor(request: Request, tokenHeader: string | null, options: FetchSessionOptions) {
+    this.#request = request
+    this.#tokenHeader = tokenHeader
+    this.#options = options
+  }
+
+  get cookie(): string | null {
+    return this.#request.headers.get('cookie')
+  }
+
+  get token(): string | null {
+    return this.#tokenHeader === null ? null : this.#request.headers.get(this.#tokenHeader)
+  }
+
+  get ip(): string | null {
+    const forwarded =
+      this.#options.trustProxy === true
+        ? forwardedClientIp(this.#request.headers.get('x-forwarded-for'))
+        : null
+    return forwarded ?? this.#options.getIp?.(this.#request) ?? null
+  }
+
+  get userAgent(): string | null {
+    return this.#request.headers.get('user-agent')
+  }
+}
+
 /** Path and query, as the `skip` matcher expects. */
 function pathOf(request: Request): string {
   try {
@@ -70,15 +104,13 @@ export async function loadSession<Data extends SessionData, Flash extends Sessio
   request: Request,
   options: FetchSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  const header = headerReader(request)
-  if (manager.shouldSkip(requestInfo(request.method, pathOf(request), header))) return null
-  const fallback = () => options.getIp?.(request) ?? null
-  return manager.load(
-    loadRequest(manager.options.header, header, {
-      trustProxy: options.trustProxy === true,
-      fallback,
-    }),
-  )
+  if (
+    manager.options.skip !== null &&
+    manager.shouldSkip(requestInfo(request.method, pathOf(request), headerReader(request)))
+  ) {
+    return null
+  }
+  return manager.load(new FetchLoadRequest(request, manager.options.header, options))
 }
 
 /**
@@ -93,7 +125,9 @@ export async function commitSession<Data extends SessionData, Flash extends Sess
   response: Response,
 ): Promise<Response> {
   if (session === null) return response
-  const headers = await commitHeaders(manager, session)
+  // A read within touchAfter needs no store call, and so no await.
+  let headers = commitHeadersNow(manager, session)
+  if (headers === undefined) headers = await commitHeaders(manager, session)
   // A network error (Response.error()) has no headers to carry a cookie and cannot be copied.
   if (headers === null || response.type === 'error') return response
   return new Response(response.body, {

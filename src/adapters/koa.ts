@@ -27,8 +27,9 @@ import { assertManager, frameworkError, nodeHeaderReader } from './framework.js'
 import {
   type AdapterOptions,
   commitHeaders,
-  loadRequest,
+  commitHeadersNow,
   mergeVary,
+  NodeLoadRequest,
   report,
   requestInfo,
   type SessionHeaders,
@@ -70,6 +71,11 @@ export type KoaSession = Session<KoaSessionData, KoaFlashData>
 /** Options of {@link koaSessions}. */
 export interface KoaSessionOptions extends AdapterOptions {}
 
+/** Koa's `ctx.ip`, which follows `app.proxy`; read for new sessions only. */
+function koaIp(ctx: Context): string | null {
+  return ctx.ip || null
+}
+
 /** Adds the session headers without dropping the response's own cookies or Vary fields. */
 function applySessionHeaders(ctx: Context, headers: SessionHeaders): void {
   const current = ctx.response.get('set-cookie')
@@ -107,16 +113,19 @@ export function koaSessions(
 ): Middleware {
   assertManager(manager, 'app.use(koaSessions(sessions))')
   const trustProxy = options.trustProxy === true
+  const skips = manager.options.skip !== null
   return async function sessionkit(ctx, next) {
-    const header = nodeHeaderReader(ctx.req.headers)
-    if (manager.shouldSkip(requestInfo(ctx.method, ctx.url, header))) {
+    if (
+      skips &&
+      manager.shouldSkip(requestInfo(ctx.method, ctx.url, nodeHeaderReader(ctx.req.headers)))
+    ) {
       ctx.session = null
       return next()
     }
     let session: KoaSession
     try {
       session = await manager.load(
-        loadRequest(manager.options.header, header, { trustProxy, fallback: () => ctx.ip || null }),
+        new NodeLoadRequest(ctx.req.headers, manager.options.header, trustProxy, ctx, koaIp),
       )
     } catch (error) {
       report(options, error, { phase: 'load' })
@@ -133,9 +142,11 @@ export function koaSessions(
       report(options, new SessionStateError(message), { phase: 'commit' })
       return
     }
-    let headers: SessionHeaders | null
+    let headers: SessionHeaders | null | undefined
     try {
-      headers = await commitHeaders(manager, session)
+      // A read within touchAfter needs no store call, and so no await.
+      headers = commitHeadersNow(manager, session)
+      if (headers === undefined) headers = await commitHeaders(manager, session)
     } catch (error) {
       report(options, error, { phase: 'commit' })
       throw frameworkError(error)

@@ -15,16 +15,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionStateError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
-import type { Session, SessionData } from '../core/session.js'
+import { isUnchanged, type Session, type SessionData, stateOf } from '../core/session.js'
 import { applySessionHeaders, ResponseGate, sendReply } from './node-gate.js'
 import {
   type AdapterOptions,
   commitHeaders,
+  commitHeadersNow,
   failureReply,
   type HeaderReader,
-  loadRequest,
+  NodeLoadRequest,
   report,
   requestInfo,
+  type SessionHeaders,
 } from './shared.js'
 
 export type { AdapterOptions, ErrorContext } from './shared.js'
@@ -65,15 +67,25 @@ export async function loadSession<Data extends SessionData, Flash extends Sessio
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  const header = headerReader(req)
-  if (manager.shouldSkip(requestInfo(req.method ?? 'GET', req.url ?? '/', header))) return null
-  const fallback = () => req.socket.remoteAddress ?? null
+  if (
+    manager.options.skip !== null &&
+    manager.shouldSkip(requestInfo(req.method ?? 'GET', req.url ?? '/', headerReader(req)))
+  ) {
+    return null
+  }
   return manager.load(
-    loadRequest(manager.options.header, header, {
-      trustProxy: options.trustProxy === true,
-      fallback,
-    }),
+    new NodeLoadRequest(
+      req.headers,
+      manager.options.header,
+      options.trustProxy === true,
+      req,
+      peerAddress,
+    ),
   )
+}
+
+function peerAddress(req: IncomingMessage): string | undefined {
+  return req.socket.remoteAddress
 }
 
 /**
@@ -153,7 +165,14 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
     committing ??= commitAndRelease(manager, current, gate, options)
     return committing
   }
-  const gate = new ResponseGate(res, () => void commit())
+  const gate: ResponseGate = new ResponseGate(res, () => {
+    // A read within touchAfter needs no store call: the write goes out in the same tick.
+    if (committing === undefined && releaseNow(manager, current, gate, options)) {
+      committing = Promise.resolve(true)
+      return
+    }
+    void commit()
+  })
 
   try {
     await handler(target, res)
@@ -172,6 +191,26 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
   }
   gate.hold()
   if (await commit()) reportLateChanges(current, options)
+}
+
+/** Releases the gate at once when the commit needs no store call; false when it does. */
+function releaseNow<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  session: Session<Data, Flash>,
+  gate: ResponseGate,
+  options: NodeSessionOptions,
+): boolean {
+  let headers: SessionHeaders | null | undefined
+  try {
+    headers = commitHeadersNow(manager, session)
+  } catch {
+    // The full commit reports it and answers for it.
+    return false
+  }
+  if (headers === undefined) return false
+  const replayError = gate.release(headers)
+  if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+  return true
 }
 
 async function commitAndRelease<Data extends SessionData, Flash extends SessionData>(
@@ -215,6 +254,8 @@ function reportLateChanges<Data extends SessionData, Flash extends SessionData>(
   session: Session<Data, Flash>,
   options: NodeSessionOptions,
 ): void {
+  // Most sessions are unchanged; telling so needs no change set.
+  if (isUnchanged(stateOf(session))) return
   const { set, removed } = session.changes()
   if (Object.keys(set).length === 0 && removed.length === 0) return
   const message =
