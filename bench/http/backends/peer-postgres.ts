@@ -14,18 +14,17 @@ export async function postgresPeer(settings: RunSettings): Promise<CallbackBacke
   const table = `bench_${settings.tag}_connect_pg_simple`
   // pg's default pool size, as sessionkit's PostgreSQL store uses.
   const pool = new pg.Pool({ connectionString: POSTGRES_URL, max: 10 })
+  // connect-pg-simple's own table.sql, with constraint and index names of the run's own:
+  // its createTableIfMissing names them "session_pkey" and "IDX_session_expire" whatever the
+  // table, so it fails while any other connect-pg-simple table exists in the schema.
+  await pool.query(`CREATE TABLE "${table}" (
+    "sid" varchar NOT NULL COLLATE "default" CONSTRAINT "${table}_pkey" PRIMARY KEY,
+    "sess" json NOT NULL,
+    "expire" timestamp(6) NOT NULL)`)
+  await pool.query(`CREATE INDEX "${table}_expire" ON "${table}" ("expire")`)
   const PgStore = connectPgSimple(session)
   // No pruning timer: sessionkit's first cleanup is an hour away, so neither prunes here.
-  const store = new PgStore({
-    pool,
-    tableName: table,
-    createTableIfMissing: true,
-    pruneSessionInterval: false,
-  })
-  // connect-pg-simple creates its table on its first query: do that now, not under load.
-  await new Promise<void>((resolve, reject) => {
-    store.get('warm-up', (error) => (error ? reject(error) : resolve()))
-  })
+  const store = new PgStore({ pool, tableName: table, pruneSessionInterval: false })
   const records = async (): Promise<number | null> => {
     const result = await pool.query<{ count: string }>(`SELECT count(*) FROM "${table}"`)
     return Number(result.rows[0]?.count ?? Number.NaN)
