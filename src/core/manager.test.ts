@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto'
 import { parseSetCookie } from 'cookie'
 import { afterEach, describe, expect, it } from 'vitest'
 import { MemoryStore } from '../stores/memory.js'
-import { InvalidConfigError, StoreUnavailableError } from './errors.js'
+import { InvalidConfigError, InvalidSessionDataError, StoreUnavailableError } from './errors.js'
 import { hashId } from './ids.js'
 import { SessionManager } from './manager.js'
 import type { SessionManagerOptions } from './options.js'
@@ -364,6 +364,20 @@ describe('SessionManager: users', () => {
     }
     const alive = await Promise.all(ids.map((id) => manager.getUserIdFromSessionId(id)))
     expect(alive).toEqual([null, null, 'bob', 'bob'])
+  })
+
+  it('refuses data JSON cannot carry in createSessionForUser, and stores nothing', async () => {
+    const { manager, store, clock } = setup()
+    await expect(
+      manager.createSessionForUser('erin', { data: { score: Number.NaN } }),
+    ).rejects.toBeInstanceOf(InvalidSessionDataError)
+    expect(await manager.deleteSessionsByUserId('erin')).toBe(0)
+    const id = await manager.createSessionForUser('erin', {
+      // Not a JsonValue to the type checker, but what a JavaScript caller can pass.
+      data: { when: new Date(0) as unknown as string, n: -0 },
+    })
+    const record = await store.get(hashId(id), clock.now())
+    expect(record?.data).toEqual({ when: '1970-01-01T00:00:00.000Z', n: 0 })
   })
 
   it('serves the auth-storage service API', async () => {

@@ -8,6 +8,7 @@ import {
 } from './errors.js'
 import { SessionEventEmitter } from './events.js'
 import { generateId, hashId, isWellFormedId } from './ids.js'
+import { setOwn } from './json.js'
 import {
   type ResolvedManagerOptions,
   resolveManagerOptions,
@@ -39,6 +40,7 @@ import {
   sameSnapshots,
   snapshotOf,
   stateOf,
+  toJson,
 } from './session.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord, Store } from './store.js'
 
@@ -504,7 +506,11 @@ export class SessionManager<
     })
     state.meta.userId = userId
     state.meta.tenantId = options.tenantId ?? null
-    state.data = { ...(options.data ?? {}) }
+    // The same check as session.set: what JSON would drop or mangle is refused before the write.
+    const data: JsonObject = {}
+    for (const [key, value] of Object.entries(options.data ?? {}))
+      setOwn(data, key, toJson(key, value))
+    state.data = data
     state.expiresAt = sessionDeadline(this.options, now, now)
     await this.#call('set', () => this.#store.set(state.key, recordOf(state)))
     this.emit('created', { key: state.key, userId })

@@ -282,7 +282,7 @@ export function isUnchanged(state: SessionState): boolean {
  * NaN, ±Infinity, invalid Dates, Maps, Sets and other class instances, cycles) with an
  * InvalidSessionDataError naming the key and where in the value. Dates become ISO strings.
  */
-function toJson(key: string, value: unknown): JsonValue {
+export function toJson(key: string, value: unknown): JsonValue {
   return JSON.parse(strictJson(value, (path, reason) => refused(key, path, reason))) as JsonValue
 }
 
