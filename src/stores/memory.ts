@@ -192,7 +192,7 @@ export class MemoryStore implements Store {
     if (typeof patch.set !== 'object' || patch.set === null || !Array.isArray(patch.remove)) {
       throw new StoreError(NAME, 'a patch needs a `set` object and a `remove` array')
     }
-    const entry = this.#live(key, now)
+    const entry = this.#hit(key, now)
     if (!entry) return false
     const data = JSON.parse(entry.data) as JsonObject
     for (const field in patch.set) {
@@ -232,7 +232,7 @@ export class MemoryStore implements Store {
       this.#open()
       if (!isValidStoreKey(key)) return FALSE
       assertTimes(NAME, times)
-      const entry = this.#live(key, now)
+      const entry = this.#hit(key, now)
       if (!entry) return FALSE
       entry.lastSeenAt = times.lastSeenAt
       entry.expiresAt = times.expiresAt
@@ -343,6 +343,11 @@ export class MemoryStore implements Store {
   #live(key: string, now: number): Entry | undefined {
     this.#open()
     if (!isValidStoreKey(key)) return undefined
+    return this.#hit(key, now)
+  }
+
+  /** `#live` for a key the caller has already checked, on an open store. */
+  #hit(key: string, now: number): Entry | undefined {
     const entry = this.#sessions.get(key)
     if (!entry || !(now < entry.expiresAt)) return undefined
     this.#sessions.delete(key)
