@@ -69,6 +69,8 @@ export class ResponseGate {
   #headers: SessionHeaders | null = null
   /** The accessors are only needed once a call is held, which a read that commits at once never is. */
   #mirrored = false
+  /** An `end` is in the queue: the response is complete, whatever the app calls next. */
+  #endQueued = false
 
   /**
    * Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes.
@@ -112,7 +114,7 @@ export class ResponseGate {
       })
     }
     mirror('headersSent', () => this.#queue.length > 0)
-    mirror('writableEnded', () => this.#queue.some((call) => call.method === 'end'))
+    mirror('writableEnded', () => this.#endQueued)
   }
 
   /** True once the app has started its response (or the commit was started another way). */
@@ -171,13 +173,25 @@ export class ResponseGate {
       case 'open':
         this.#state = 'holding'
         this.#endIsLate = method !== 'end'
+        this.#endQueued = method === 'end'
         this.#queue.push({ method, args })
         // A commit that needs no store call releases the gate before this returns.
         this.#onFirstWrite()
-        if (this.#state === 'holding') this.#mirrorQueuedState()
+        // An accessor defined on the response object makes node's own http code run about half
+        // as fast for that response (measured: 26k → 14k req/s on a bare server), so it is only
+        // defined for streamed responses, whose app keeps writing and may look. A response that
+        // began with end() is complete: nothing the app does next can change it.
+        if (this.#state === 'holding' && !this.#endQueued) this.#mirrorQueuedState()
         break
       case 'holding':
+        if (this.#endQueued) {
+          // After end, node would refuse the call (write after end, headers already sent);
+          // dropping it keeps the queued, complete response intact.
+          settleCallbacks(args)
+          return method === 'write' ? true : method === 'flushHeaders' ? undefined : this.#res
+        }
         this.#mirrorQueuedState()
+        if (method === 'end') this.#endQueued = true
         this.#queue.push({ method, args })
         break
     }

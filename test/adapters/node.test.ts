@@ -79,6 +79,21 @@ describe('node adapter: holding the response until the commit is done', () => {
     expect(seen).toEqual([false, true, false, true])
   })
 
+  it('keeps a response that ended while the commit runs whole, whatever the app calls after end', async () => {
+    server = await buildNodeServer((req, res) => {
+      req.session?.set('a', 1)
+      res.end('ok')
+      // An error handler that thinks nothing was sent yet: node would refuse this after end.
+      res.writeHead(500, { 'content-type': 'text/plain' })
+      res.end('too late')
+    })
+    const browser = new Browser(server.url)
+    const response = await browser.request('/')
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('ok')
+    expect(response.headers.getSetCookie()).toHaveLength(1)
+  })
+
   it('sets the cookie when flushHeaders comes first', async () => {
     server = await buildNodeServer(async (req, res) => {
       req.session?.set('a', 1)
