@@ -60,6 +60,13 @@ describe('MemoryStore options', () => {
     },
   )
 
+  it('refuses a sweepInterval past the timer limit (node would run it every 1 ms)', () => {
+    expect(() => new MemoryStore({ sweepInterval: '30d' })).toThrow(
+      expect.objectContaining({ field: 'sweepInterval' }),
+    )
+    new MemoryStore({ sweepInterval: '24d' }).close()
+  })
+
   it('refuses a malformed sweepInterval naming the field', () => {
     expect(() => new MemoryStore({ sweepInterval: 'soon' as '1m' })).toThrow(
       expect.objectContaining({ field: 'sweepInterval' }),

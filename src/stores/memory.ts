@@ -29,6 +29,9 @@ import {
 } from '../core/store-guards.js'
 import { type Duration, parseDuration } from '../core/time.js'
 
+/** setInterval's ceiling. */
+const MAX_TIMER_MS = 0x7fffffff
+
 const NAME = 'memory'
 
 const META_FIELDS = ['userId', 'tenantId', 'ip', 'userAgent'] as const
@@ -132,6 +135,13 @@ export class MemoryStore implements Store {
   constructor(options: MemoryStoreOptions = {}) {
     this.#maxEntries = parseMaxEntries(options.maxEntries)
     const interval = parseDuration(options.sweepInterval ?? '1m', 'sweepInterval')
+    // setInterval turns a longer delay into 1 ms: the sweeper would run without pause.
+    if (interval > MAX_TIMER_MS) {
+      throw new InvalidConfigError(
+        'sweepInterval',
+        'must be at most 2147483647 ms (about 24.8 days)',
+      )
+    }
     if (interval > 0) {
       this.#timer = setInterval(() => this.#sweep(Date.now()), interval)
       this.#timer.unref()
