@@ -32,8 +32,7 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       '(src/adapters/express, ~5 % of samples), the response gate (node-gate.ts, ~2 %), an HMAC ' +
       'check and a SHA-256 of the ID per request (node:crypto, ~3 %), strict JSON decoding ' +
       '(core/json.ts), and garbage collection (~9 %, more per request than express-session). The ' +
-      'bare Express app does none of this per request, which is why 85 % of it is far off. The ' +
-      'adapter-perf work is on it.',
+      'bare Express app does none of this per request, which is why 85 % of it is far off.',
   },
   {
     matches: /of its framework without sessions/,
@@ -62,9 +61,9 @@ export const MISSED_NOTES: readonly MissedNote[] = [
   {
     matches: /, write: ≥ 1\.5×|faster on read, write and new/,
     text:
-      'Writes and new sessions through sessionkit/express run at about half its peer on every ' +
-      'store (memory, Redis, PostgreSQL, SQLite alike), while sessionkit/fastify on memory writes ' +
-      "as fast as @fastify/session: the shortfall is in the Express adapter's save path " +
+      'Writes and new sessions through sessionkit/express run below their peer on every store ' +
+      '(memory, Redis, PostgreSQL, SQLite alike), while sessionkit/fastify on memory writes ' +
+      "faster than @fastify/session: the shortfall is in the Express adapter's save path " +
       "(src/adapters/express: kit-backend `save`, then the manager's commit), not in the stores. A " +
       'profile of POST /write on memory shows no single hotspot: strict JSON checks of the data ' +
       '(core/json.ts, ~3 % of samples), the response gate (~3 %), HMAC and Set-Cookie ' +
