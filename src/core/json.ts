@@ -1,6 +1,11 @@
 import { StoreError } from './errors.js'
 import type { JsonObject, JsonValue } from './store.js'
 
+/** True for a JSON object: not null, not an array. */
+export function isJsonObject(value: unknown): value is JsonObject {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
+
 /**
  * Sets `key` on `target` as an own, enumerable property. Plain assignment would treat a key
  * named `__proto__` as the prototype instead of data, and the value would vanish; it is the

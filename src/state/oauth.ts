@@ -6,6 +6,7 @@
 
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto'
 import { InvalidConfigError } from '../core/errors.js'
+import { isJsonObject } from '../core/json.js'
 import type { JsonObject, JsonValue } from '../core/store.js'
 import type { Duration } from '../core/time.js'
 import { localPathOption } from './return-path.js'
@@ -179,7 +180,7 @@ export async function consumeOAuthState(
   return {
     codeVerifier: payload.codeVerifier,
     returnTo: typeof payload.returnTo === 'string' ? payload.returnTo : null,
-    extra: isObject(payload.extra) ? payload.extra : {},
+    extra: isJsonObject(payload.extra) ? payload.extra : {},
   }
 }
 
@@ -189,8 +190,4 @@ function sameBinding(stored: JsonValue | undefined, given: string | null): boole
   const a = Buffer.from(stored)
   const b = Buffer.from(given)
   return a.length === b.length && timingSafeEqual(a, b)
-}
-
-function isObject(value: JsonValue | undefined): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

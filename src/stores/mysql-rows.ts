@@ -5,7 +5,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
-import { encodeJson as encodeStoreJson } from '../core/json.js'
+import { encodeJson as encodeStoreJson, isJsonObject } from '../core/json.js'
 import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
 import { STORE_NAME } from './mysql-driver.js'
 
@@ -69,10 +69,6 @@ interface CastField {
 /** A per-query typeCast that returns the JSON columns as UTF-8 text and leaves the rest alone. */
 export function jsonAsText(field: CastField, next: () => unknown): unknown {
   return JSON_TEXT_COLUMNS.has(field.name) ? field.string('utf8') : next()
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 /** JSON text from the database, parsed; undefined when it is not text or not JSON. */

@@ -6,8 +6,8 @@
  */
 
 import { StoreError } from '../core/errors.js'
-import { encodeJson } from '../core/json.js'
-import type { JsonObject, JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
+import { encodeJson, isJsonObject } from '../core/json.js'
+import type { JsonValue, SessionMeta, SessionRecord } from '../core/store.js'
 import { POSTGRES_STORE_NAME } from './postgres-errors.js'
 
 /**
@@ -34,10 +34,6 @@ export interface SessionRow {
 /** A selected row with its key, as listing and iteration return it. */
 export interface KeyedSessionRow extends SessionRow {
   key: string
-}
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }
 
 function isNullableString(value: unknown): value is string | null {

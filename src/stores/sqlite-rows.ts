@@ -5,7 +5,7 @@
  */
 
 import { StoreError } from '../core/errors.js'
-import { encodeJson } from '../core/json.js'
+import { encodeJson, isJsonObject } from '../core/json.js'
 import type { JsonObject, SessionRecord } from '../core/store.js'
 
 /** A row of `<prefix>sessions`, without its key. */
@@ -38,10 +38,6 @@ export type SessionValues = [
   lastSeenAt: number,
   expiresAt: number,
 ]
-
-function isJsonObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
 
 function isNullableString(value: unknown): value is string | null {
   return value === null || typeof value === 'string'

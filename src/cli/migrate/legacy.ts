@@ -11,6 +11,7 @@
  */
 
 import { storeKeyFor } from '../../adapters/express/ids.js'
+import { isJsonObject } from '../../core/json.js'
 import type { JsonObject, JsonValue, SessionRecord } from '../../core/store.js'
 
 /** The store key of a legacy session: where `sessionkit/express` looks for its ID. */
@@ -29,16 +30,12 @@ export interface LegacyOptions {
   defaultTtlMs?: number
 }
 
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
 /** The user ID at `path` in `data`: a string, or a number written as one; otherwise null. */
 export function userIdAt(data: JsonObject, path: string | undefined): string | null {
   if (path === undefined) return null
   let value: JsonValue | undefined = data
   for (const part of path.split('.')) {
-    if (!isObject(value) || !Object.hasOwn(value, part)) return null
+    if (!isJsonObject(value) || !Object.hasOwn(value, part)) return null
     value = value[part]
   }
   if (typeof value === 'string' && value !== '') return value
@@ -48,7 +45,7 @@ export function userIdAt(data: JsonObject, path: string | undefined): string | n
 
 function cookieExpiry(sess: JsonObject): number | null {
   const cookie = sess.cookie
-  if (!isObject(cookie) || typeof cookie.expires !== 'string') return null
+  if (!isJsonObject(cookie) || typeof cookie.expires !== 'string') return null
   const at = Date.parse(cookie.expires)
   return Number.isFinite(at) ? at : null
 }
@@ -73,7 +70,7 @@ export function legacyRecord(
   } catch {
     return 'unreadable'
   }
-  if (!isObject(sess)) return 'unreadable'
+  if (!isJsonObject(sess)) return 'unreadable'
   const expiresAt =
     storeExpiresAt ??
     cookieExpiry(sess) ??
@@ -82,7 +79,7 @@ export function legacyRecord(
   if (expiresAt <= now) return 'expired'
   const { cookie, ...rest } = sess
   const data: JsonObject = { ...rest }
-  if (isObject(cookie)) {
+  if (isJsonObject(cookie)) {
     const { expires: _expires, ...settings } = cookie
     data.cookie = settings
   }
