@@ -28,7 +28,6 @@ import type {
 import fp from 'fastify-plugin'
 import type { SessionManager } from '../core/manager.js'
 import type { Session } from '../core/session.js'
-import type { JsonValue } from '../core/store.js'
 import { assertManager, frameworkError, nodeHeaderReader } from './framework.js'
 import {
   type AdapterOptions,
@@ -36,6 +35,7 @@ import {
   commitHeadersNow,
   mergeVary,
   NodeLoadRequest,
+  type Registered,
   report,
   requestInfo,
   type SessionHeaders,
@@ -66,9 +66,6 @@ declare module 'fastify' {
     session: FastifySession | null
   }
 }
-
-/** An augmented interface, or plain JSON data while the app has not augmented it. */
-type Registered<T> = keyof T extends never ? Record<string, JsonValue> : T
 
 /** The session data type `request.session` has: your {@link SessionkitData}. */
 export type FastifySessionData = Registered<SessionkitData>

@@ -22,7 +22,6 @@ import type { Context, Middleware, SessionkitData, SessionkitFlash } from 'koa'
 import { SessionStateError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Session } from '../core/session.js'
-import type { JsonValue } from '../core/store.js'
 import { assertManager, frameworkError, nodeHeaderReader } from './framework.js'
 import {
   type AdapterOptions,
@@ -30,6 +29,7 @@ import {
   commitHeadersNow,
   mergeVary,
   NodeLoadRequest,
+  type Registered,
   report,
   requestInfo,
   type SessionHeaders,
@@ -57,9 +57,6 @@ declare module 'koa' {
     session: KoaSession | null
   }
 }
-
-/** An augmented interface, or plain JSON data while the app has not augmented it. */
-type Registered<T> = keyof T extends never ? Record<string, JsonValue> : T
 
 /** The session data type `ctx.session` has: your {@link SessionkitData}. */
 export type KoaSessionData = Registered<SessionkitData>

@@ -10,6 +10,13 @@ import { SessionkitError, StoreError, StoreUnavailableError } from '../core/erro
 import type { LoadRequest, SessionManager } from '../core/manager.js'
 import type { SessionRequestInfo } from '../core/options.js'
 import { type Session, type SessionData, stateOf } from '../core/session.js'
+import type { JsonValue } from '../core/store.js'
+
+/**
+ * The session data type of an adapter: the app's augmented interface, or plain JSON data while
+ * the app has not augmented it.
+ */
+export type Registered<T> = keyof T extends never ? Record<string, JsonValue> : T
 
 /** Where an error reported to {@link AdapterOptions.onError} happened. */
 export interface ErrorContext {
