@@ -6,7 +6,7 @@
  * a session write safe: the browser cannot follow it before the write is in the store.
  * @module
  */
-import type { OutgoingHttpHeaders, ServerResponse } from 'node:http'
+import { type OutgoingHttpHeaders, ServerResponse } from 'node:http'
 import { type FailureReply, failureReply, mergeVary, type SessionHeaders } from './shared.js'
 
 type Method = 'writeHead' | 'write' | 'end' | 'flushHeaders'
@@ -56,6 +56,67 @@ export function sendReply(
   original.end.call(res, reply.body)
 }
 
+/**
+ * Where a gate puts its methods. `own`: on the response object itself. `shared`: once on the
+ * response's shared prototype, with the gate found per response in a WeakMap. Express swaps
+ * every response's prototype (its init middleware), and V8 then gives each property added to
+ * that object a hidden class of its own: about 4 µs per property, plus the garbage, measured on
+ * this path. `shared` falls back to `own` where it cannot apply (see sharedGateHost).
+ */
+export type GatePlacement = 'own' | 'shared'
+
+const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
+const SHARED_GATES = new WeakMap<ServerResponse, ResponseGate>()
+/** Patched prototypes, each with the forwarders to what it inherits (node's methods, or a wrapper of them). */
+const SHARED_HOSTS = new WeakMap<object, Record<Method, Original>>()
+
+/**
+ * The prototype directly above ServerResponse.prototype in `res`'s chain (Express's `response`
+ * object, shared by all of an Express copy's apps and sub-apps, so a mounted app that swaps the
+ * prototype again keeps the gate), patched on first use; or null when the gate must go on the
+ * response itself: a plain node response (own properties are cheap there), a response that
+ * already has its own wrapper of one of the methods (compression, on-headers: wrapping that
+ * keeps their order), a prototype that defines the methods itself or cannot be extended.
+ */
+function sharedGateHost(res: ServerResponse): Record<Method, Original> | null {
+  for (const method of METHODS) if (Object.hasOwn(res, method)) return null
+  if (SHARED_GATES.has(res)) return null
+  let host: object | null = Object.getPrototypeOf(res) as object | null
+  if (host === null || host === ServerResponse.prototype) return null
+  for (;;) {
+    const parent = Object.getPrototypeOf(host) as object | null
+    if (parent === ServerResponse.prototype) break
+    if (parent === null) return null
+    host = parent
+  }
+  const known = SHARED_HOSTS.get(host)
+  if (known !== undefined) return known
+  if (!Object.isExtensible(host) || METHODS.some((method) => Object.hasOwn(host, method))) {
+    return null
+  }
+  const parent = ServerResponse.prototype as unknown as Record<Method, Original>
+  // What the response would call without the gate, looked up at call time: an APM agent may
+  // wrap ServerResponse.prototype's methods after this.
+  const inherited = {} as Record<Method, Original>
+  for (const method of METHODS) {
+    inherited[method] = function (this: ServerResponse, ...args: unknown[]) {
+      return parent[method].apply(this, args)
+    }
+    Object.defineProperty(host, method, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function gated(this: ServerResponse, ...args: unknown[]) {
+        return SHARED_GATES.has(this)
+          ? ResponseGate.callShared(this, method, args)
+          : parent[method].apply(this, args)
+      },
+    })
+  }
+  SHARED_HOSTS.set(host, inherited)
+  return inherited
+}
+
 /** The response gate of one request. See the module comment. */
 export class ResponseGate {
   readonly #res: ServerResponse
@@ -78,10 +139,21 @@ export class ResponseGate {
    * straight through. `onLateEnd` runs once the response has ended, when its first write was
    * not the end itself: the app may have changed the session in between.
    */
-  constructor(res: ServerResponse, onFirstWrite: () => void, onLateEnd?: () => void) {
+  constructor(
+    res: ServerResponse,
+    onFirstWrite: () => void,
+    onLateEnd?: () => void,
+    placement: GatePlacement = 'own',
+  ) {
     this.#res = res
     this.#onFirstWrite = onFirstWrite
     this.#onLateEnd = onLateEnd
+    const shared = placement === 'shared' ? sharedGateHost(res) : null
+    if (shared !== null) {
+      this.#original = shared
+      SHARED_GATES.set(res, this)
+      return
+    }
     // Own properties shadow the prototype; node's internals call this.writeHead too, which the
     // passing state forwards. Plain assignments, one by one: this runs on every request, and
     // defineProperty or a loop over names costs several times as much.
@@ -96,6 +168,12 @@ export class ResponseGate {
     gated.write = (...args) => this.#call('write', args)
     gated.end = (...args) => this.#call('end', args)
     gated.flushHeaders = (...args) => this.#call('flushHeaders', args)
+  }
+
+  /** Routes a call made on a response whose gate sits on its shared prototype (see {@link GatePlacement}). */
+  static callShared(res: ServerResponse, method: Method, args: unknown[]): unknown {
+    const gate = SHARED_GATES.get(res)
+    return gate === undefined ? undefined : gate.#call(method, args)
   }
 
   /**

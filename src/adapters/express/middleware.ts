@@ -22,6 +22,7 @@ import {
   resolveOptions,
   type SessionOptions,
 } from './options.js'
+import { prepareSessionFields } from './request-fields.js'
 import { originalPath } from './secure.js'
 import { type CookieReader, readSessionCookie } from './signature.js'
 import { watchReadiness } from './store.js'
@@ -118,6 +119,7 @@ export function session(options?: SessionOptions): RequestHandler {
       return
     }
     const backend = backends.pick()
+    prepareSessionFields(req)
     req.sessionStore = backend.sessionStore
     const { id: cookieId, carried } = readSessionCookie(req, reader)
     if (cookieId !== undefined) req.sessionID = cookieId
@@ -176,5 +178,6 @@ function guard(context: RequestContext, res: Response, options: ResolvedOptions)
     () => {
       context.afterResponse().catch((error: unknown) => report(options, error, { phase: 'commit' }))
     },
+    'shared',
   )
 }
