@@ -25,6 +25,7 @@ import {
   type SealedHost,
 } from './sealed-flow.js'
 import {
+  adoptSnapshot,
   createSession,
   dataOf,
   diffSnapshots,
@@ -259,12 +260,32 @@ export class SessionManager<
    * was destroyed or revoked meanwhile, the change is dropped and the cookie cleared.
    */
   async commit(session: Session<Data, Flash>): Promise<string[]> {
+    return this.#commit(stateOf(session), null, true)
+  }
+
+  /**
+   * @internal {@link commit} for an adapter that keeps the data itself and issues its own
+   * cookie (sessionkit/express): the session's data becomes `json` (each key's JSON, as the
+   * adapter serialized it), nothing is serialized again, and no Set-Cookie is built.
+   */
+  async commitJson(session: Session<Data, Flash>, json: Map<string, string>): Promise<void> {
     const state = stateOf(session)
+    if (this.#sealedHost !== null) throw new TypeError('commitJson is for server-side stores')
+    adoptSnapshot(state, json)
+    await this.#commit(state, json, false)
+  }
+
+  async #commit(
+    state: SessionState,
+    given: Map<string, string> | null,
+    cookies: boolean,
+  ): Promise<string[]> {
     // Everything below writes what the data was at this instant; later changes stay pending.
     const version = state.version
     // A stored session that nothing changed (most requests only read) needs no new snapshot.
-    const unchanged = !state.isNew && this.#sealedHost === null && isUnchanged(state)
-    const current = unchanged ? state.snapshot : snapshotOf(state.data, state.snapshot)
+    const unchanged =
+      given === null && !state.isNew && this.#sealedHost === null && isUnchanged(state)
+    const current = given ?? (unchanged ? state.snapshot : snapshotOf(state.data, state.snapshot))
     if (state.degraded) {
       if (unchanged || sameSnapshots(state.snapshot, current)) return []
       throw new StoreUnavailableError(
@@ -289,7 +310,7 @@ export class SessionManager<
       markCommitted(state, current, version)
       state.cleared = false
       this.emit('created', { key: state.key, userId: state.meta.userId })
-      return this.#cookieFor(state)
+      return this.#cookieFor(state, cookies)
     }
 
     const dataChanged = !unchanged && !sameSnapshots(state.snapshot, current)
@@ -317,7 +338,7 @@ export class SessionManager<
       if (!applied) return this.#lost(state)
       markCommitted(state, current, version)
       if (state.metaChanges === metaChanges) state.metaChanges = {}
-      return this.#moveDeadline(state, now, expiresAt)
+      return this.#moveDeadline(state, now, expiresAt, cookies)
     }
 
     if (isTouchDue(this.options, state, now)) {
@@ -327,9 +348,9 @@ export class SessionManager<
       )
       if (!touched) return this.#lost(state)
       state.touchPending = false
-      return this.#moveDeadline(state, now, expiresAt)
+      return this.#moveDeadline(state, now, expiresAt, cookies)
     }
-    return state.cookiePending ? this.#cookieFor(state) : []
+    return state.cookiePending ? this.#cookieFor(state, cookies) : []
   }
 
   /**
@@ -642,16 +663,18 @@ export class SessionManager<
     }
   }
 
-  #moveDeadline(state: SessionState, now: number, expiresAt: number): string[] {
+  #moveDeadline(state: SessionState, now: number, expiresAt: number, cookies = true): string[] {
     const moved = expiresAt !== state.expiresAt
     state.lastSeenAt = now
     state.updatedAt = now
     state.expiresAt = expiresAt
-    return moved || state.cookiePending ? this.#cookieFor(state) : []
+    return moved || state.cookiePending ? this.#cookieFor(state, cookies) : []
   }
 
-  #cookieFor(state: SessionState): string[] {
+  /** The session cookie to send; none when the adapter issues its own (`cookies` false). */
+  #cookieFor(state: SessionState, cookies = true): string[] {
     state.cookiePending = false
+    if (!cookies) return []
     return [sessionCookie(this.options.cookie, sign(this.options.keys, state.id), state.expiresAt)]
   }
 

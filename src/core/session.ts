@@ -227,6 +227,21 @@ export function dataOf(snapshot: Map<string, string>): JsonObject {
   return data
 }
 
+/**
+ * @internal Makes the data what `json` (each key's JSON) says, parsing only the keys whose JSON
+ * differs from the last snapshot: the adapter serialized the values itself, so they are JSON.
+ */
+export function adoptSnapshot(state: SessionState, json: Map<string, string>): void {
+  const data = state.data
+  for (const key of Object.keys(data)) if (!json.has(key)) delete data[key]
+  for (const [key, value] of json) {
+    if (state.snapshot.get(key) !== value || !Object.hasOwn(data, key)) {
+      setOwn(data, key, JSON.parse(value) as JsonValue)
+    }
+  }
+  state.version++
+}
+
 /** @internal Keys set (with values) and removed between two snapshots. */
 export function diffSnapshots(before: Map<string, string>, after: Map<string, string>): ChangeSet {
   const set: JsonObject = {}

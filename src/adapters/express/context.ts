@@ -30,6 +30,8 @@ export interface ContextInit {
   cookieId: string | undefined
   /** True when the request carries a cookie under the session cookie's name, valid or not. */
   carried: boolean
+  /** The cookie's signed value when the first secret made it (reused for the same ID). */
+  signed?: string | undefined
   cookieOptions: CookieOptions
 }
 
@@ -89,6 +91,7 @@ export class RequestContext implements SessionHost {
   readonly #secrets: readonly ExpressSecret[]
   readonly #cookieId: string | undefined
   readonly #carried: boolean
+  readonly #signed: string | undefined
   readonly #cookieOptions: CookieOptions
   readonly #meta: RequestMeta
   /** The session this context last put on req.session; undefined after destroy. */
@@ -115,6 +118,7 @@ export class RequestContext implements SessionHost {
     this.#secrets = init.secrets
     this.#cookieId = init.cookieId
     this.#carried = init.carried
+    this.#signed = init.signed
     this.#cookieOptions = init.cookieOptions
     this.#meta = new RequestMetaOf(init.req)
   }
@@ -305,7 +309,13 @@ export class RequestContext implements SessionHost {
       const [secret] = this.#secrets
       const { originalMaxAge: _, ...attributes } = session.cookie.data
       return headersFor([
-        sessionSetCookie(this.#options.name, session.id, secret ?? '', attributes),
+        sessionSetCookie(
+          this.#options.name,
+          session.id,
+          secret ?? '',
+          attributes,
+          session.id === this.#cookieId ? this.#signed : undefined,
+        ),
       ])
     }
     const clear = this.#clearPending && this.#carried && this.#cookieId !== session.id

@@ -11,23 +11,24 @@
  * `#loadForeign` under hashId(id), the key `sessionkit migrate` writes imported sessions under.
  * @module
  */
+import { InvalidSessionDataError } from '../../core/errors.js'
 import { hashId, isWellFormedId } from '../../core/ids.js'
 import type { DeviceSession, SessionManager } from '../../core/manager.js'
 import { callStore, isPastDeadline, isTouchDue } from '../../core/policy.js'
 import {
+  adoptSnapshot,
   type Session as CoreSession,
   createSession,
-  dataOf,
-  FLASH_PREFIX,
   type LoginOptions,
   loadedState,
   type SessionState,
+  sameSnapshots,
   stateOf,
 } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
 import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
 import type { CompatStore } from './compat-store.js'
-import type { Cookie, CookieInit } from './cookie.js'
+import type { Cookie, CookieData, CookieInit } from './cookie.js'
 import { COOKIE_KEY, putData, type Snapshot } from './tracking.js'
 import { once } from './warn.js'
 
@@ -39,9 +40,9 @@ type Core = CoreSession<Record<string, JsonValue>, Record<string, JsonValue>>
  * so a per-visitor `maxAge` ("remember me") survives. `expires` is left out: the record's own
  * expiry is the truth, and leaving it out keeps an unchanged session from being rewritten.
  */
-function durableCookie(cookie: Cookie): JsonValue {
+function durableCookie(cookie: Cookie): Omit<CookieData, 'expires'> {
   const { expires: _, ...settings } = cookie.data
-  return JSON.parse(JSON.stringify(settings)) as JsonValue
+  return settings
 }
 
 /**
@@ -133,30 +134,30 @@ class KitEntry implements Entry {
     return isObject(stored) && cookie.sameSettings(stored)
   }
 
-  /** Makes the core session's data what req.session holds; the manager then writes only the difference. */
-  #sync(snapshot: Snapshot, cookie: Cookie): void {
+  /**
+   * What the core session's data must become: req.session's data and flash values as the
+   * snapshot serialized them, and the cookie settings. The manager writes only the keys whose
+   * JSON differs from what is stored.
+   */
+  #coreJson(snapshot: Snapshot, cookie: Cookie): Map<string, string> {
     this.#synced = true
-    const core = this.#core
-    const data = dataOf(snapshot)
-    core.flashes()
-    for (const key of core.keys()) {
-      if (key !== COOKIE_KEY && !Object.hasOwn(data, key)) core.delete(key)
+    const json = new Map<string, string>()
+    for (const [key, value] of snapshot) {
+      // The core's rule for data keys; `__flash:` keys are the pending flash values.
+      if (key === '') throw new InvalidSessionDataError(key, 'keys must be non-empty strings')
+      json.set(key, value)
     }
-    for (const [key, value] of Object.entries(data)) {
-      if (key.startsWith(FLASH_PREFIX)) core.flash(key.slice(FLASH_PREFIX.length), value)
-      else core.set(key, value)
-    }
-    core.set(COOKIE_KEY, durableCookie(cookie))
+    json.set(COOKIE_KEY, JSON.stringify(durableCookie(cookie)))
+    return json
   }
 
   async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
     warnPastPolicy(this.#manager, cookie)
-    this.#sync(snapshot, cookie)
-    const { set, removed } = this.#core.changes()
+    const json = this.#coreJson(snapshot, cookie)
     // express-session rewrote the whole session here, which also moved its expiry; a refresh
     // moves the expiry without rewriting anything.
-    if (removed.length === 0 && Object.keys(set).length === 0) this.#manager.refresh(this.#core)
-    await this.#manager.commit(this.#core)
+    if (sameSnapshots(stateOf(this.#core).snapshot, json)) this.#manager.refresh(this.#core)
+    await this.#manager.commitJson(this.#core, json)
     return !this.#core.isDestroyed
   }
 
@@ -173,8 +174,7 @@ class KitEntry implements Entry {
 
   async touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
     if (!this.touchWrites(snapshot, cookie)) return true
-    this.#sync(snapshot, cookie)
-    await this.#manager.commit(this.#core)
+    await this.#manager.commitJson(this.#core, this.#coreJson(snapshot, cookie))
     return !this.#core.isDestroyed
   }
 
@@ -194,7 +194,7 @@ class KitEntry implements Entry {
     snapshot: Snapshot,
     cookie: Cookie,
   ): Promise<void> {
-    this.#sync(snapshot, cookie)
+    adoptSnapshot(stateOf(this.#core), this.#coreJson(snapshot, cookie))
     // The manager issues the new ID: a sessionkit ID, whatever genid would have made.
     await this.#manager.login(this.#core, userId, options)
     this.sid = this.#core.id

@@ -121,7 +121,7 @@ export function session(options?: SessionOptions): RequestHandler {
     const backend = backends.pick()
     prepareSessionFields(req)
     req.sessionStore = backend.sessionStore
-    const { id: cookieId, carried } = readSessionCookie(req, reader)
+    const { id: cookieId, carried, signed } = readSessionCookie(req, reader)
     if (cookieId !== undefined) req.sessionID = cookieId
     const context = new RequestContext({
       req,
@@ -130,6 +130,7 @@ export function session(options?: SessionOptions): RequestHandler {
       secrets: reader.secrets,
       cookieId,
       carried,
+      signed,
       cookieOptions,
     })
     context.start().then(

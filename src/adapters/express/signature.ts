@@ -35,17 +35,27 @@ function macOf(value: string, secret: ExpressSecret): string {
  * secret is tried in constant time, so timing does not tell which one matched.
  */
 export function unsignValue(signed: string, secrets: readonly ExpressSecret[]): string | null {
+  return verify(signed, secrets)?.value ?? null
+}
+
+/** {@link unsignValue}, and whether the first secret (the one that signs) made the signature. */
+function verify(
+  signed: string,
+  secrets: readonly ExpressSecret[],
+): { value: string; current: boolean } | null {
   const dot = signed.lastIndexOf('.')
   if (dot <= 0) return null
   const value = signed.slice(0, dot)
   // Only the MAC can differ: the value part is the same text on both sides by construction.
   const given = Buffer.from(signed.slice(dot + 1), 'latin1')
-  let valid = false
-  for (const secret of secrets) {
-    const expected = Buffer.from(macOf(value, secret), 'latin1')
-    if (expected.length === given.length && timingSafeEqual(expected, given)) valid = true
+  let matched = -1
+  for (let index = 0; index < secrets.length; index++) {
+    const expected = Buffer.from(macOf(value, secrets[index] as ExpressSecret), 'latin1')
+    if (expected.length === given.length && timingSafeEqual(expected, given) && matched < 0) {
+      matched = index
+    }
   }
-  return valid ? value : null
+  return matched < 0 ? null : { value, current: matched === 0 }
 }
 
 /** What is needed to read the session ID from a request. */
@@ -65,12 +75,20 @@ export interface CookieSource {
 
 /** A signed cookie value (either format) to the session ID it carries, or null. */
 export function idFromCookieValue(raw: string, reader: CookieReader): string | null {
-  const id = raw.startsWith('s:')
-    ? unsignValue(raw.slice(2), reader.secrets)
-    : reader.keys === null
-      ? null
-      : unsignSessionkit(reader.keys, raw)
-  return id === null || id === '' ? null : id
+  return verifiedCookieValue(raw, reader)?.value ?? null
+}
+
+/** {@link idFromCookieValue}, and whether the value is what this reader would sign today. */
+function verifiedCookieValue(
+  raw: string,
+  reader: CookieReader,
+): { value: string; current: boolean } | null {
+  if (raw.startsWith('s:')) {
+    const verified = verify(raw.slice(2), reader.secrets)
+    return verified === null || verified.value === '' ? null : verified
+  }
+  const id = reader.keys === null ? null : unsignSessionkit(reader.keys, raw)
+  return id === null || id === '' ? null : { value: id, current: false }
 }
 
 function field(bag: unknown, name: string): string | undefined {
@@ -93,18 +111,25 @@ export interface SessionCookie {
   id: string | undefined
   /** True when the request carries a cookie under the session cookie's name, valid or not. */
   carried: boolean
+  /**
+   * The cookie's value when it is exactly what the first secret signs for `id` (express-session's
+   * format): a Set-Cookie for the same ID can send it again instead of signing anew.
+   */
+  signed: string | undefined
 }
 
 /** {@link readSessionId} and {@link carriesCookie} from one scan of the Cookie header. */
 export function readSessionCookie(req: CookieSource, reader: CookieReader): SessionCookie {
   const raw = cookieValue(req.headers.cookie, reader.name)
   const carried = raw !== undefined
-  const fromHeader =
+  const verified =
     raw === undefined || raw.length > MAX_COOKIE_VALUE_LENGTH
       ? null
-      : idFromCookieValue(raw, reader)
-  if (fromHeader !== null) return { id: fromHeader, carried }
-  return { id: fromCookieParser(req, reader), carried }
+      : verifiedCookieValue(raw, reader)
+  if (verified !== null) {
+    return { id: verified.value, carried, signed: verified.current ? raw : undefined }
+  }
+  return { id: fromCookieParser(req, reader), carried, signed: undefined }
 }
 
 function fromCookieParser(req: CookieSource, reader: CookieReader): string | undefined {
@@ -143,14 +168,18 @@ function serializeOptions(attributes: CookieAttributes) {
   return expires instanceof Date ? { ...rest, expires } : rest
 }
 
-/** The Set-Cookie value for `id`, signed with the first secret in express-session's format. */
+/**
+ * The Set-Cookie value for `id`, signed with the first secret in express-session's format.
+ * `signed` is that value when the request's cookie already carried it (see SessionCookie).
+ */
 export function sessionSetCookie(
   name: string,
   id: string,
   secret: ExpressSecret,
   attributes: CookieAttributes,
+  signed?: string,
 ): string {
-  return serialize(name, `s:${signValue(id, secret)}`, serializeOptions(attributes))
+  return serialize(name, signed ?? `s:${signValue(id, secret)}`, serializeOptions(attributes))
 }
 
 /** A Set-Cookie value that makes the browser drop the session cookie. */
