@@ -4,7 +4,8 @@
  * on Ctrl-C alike. Waiting on a child is always bounded.
  * @module
  */
-import { type ChildProcess, spawn } from 'node:child_process'
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process'
+import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
@@ -34,11 +35,41 @@ function hookExit(): void {
   }
 }
 
+/**
+ * The CPU each kind of child runs on, when the machine has two or more and `taskset` is there
+ * (BENCH_PIN=0 turns it off): the server under test on one, the load generator on another.
+ * Left to the scheduler, the two trade places and share cores with the kernel's loopback work,
+ * and one variant's rate moved by ±25 % from round to round on a 2-core machine; pinned, by
+ * about ±5 %. Every variant runs the same way, so the ratios stay fair.
+ */
+export type CpuRole = 'server' | 'load'
+
+let pinnable: boolean | undefined
+
+function cpuFor(role: CpuRole | undefined): number | null {
+  if (role === undefined || process.env.BENCH_PIN === '0') return null
+  pinnable ??= availableParallelism() >= 2 && spawnSync('taskset', ['-c', '0', 'true']).status === 0
+  if (!pinnable) return null
+  return role === 'load' ? 0 : 1
+}
+
+/** True when children are pinned to CPUs (see {@link CpuRole}); said in the results. */
+export function childrenPinned(): boolean {
+  return cpuFor('server') !== null
+}
+
 /** Starts `script` (a path relative to this directory) under node with tsx and IPC. */
-export function startChild(script: string, env: Record<string, string>): ChildProcess {
+export function startChild(
+  script: string,
+  env: Record<string, string>,
+  role?: CpuRole,
+): ChildProcess {
   hookExit()
   const path = fileURLToPath(new URL(script, import.meta.url))
-  const child = spawn(process.execPath, ['--import', 'tsx', path], {
+  const cpu = cpuFor(role)
+  const node = [process.execPath, '--import', 'tsx', path]
+  const [command, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
+  const child = spawn(command as string, args, {
     // `--import tsx` resolves from the working directory: the repository's, wherever we run.
     cwd: ROOT,
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],

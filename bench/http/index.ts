@@ -19,7 +19,7 @@ import { GROUPS } from './variants.js'
 export const HTTP_LIMITS: HttpLimits = {
   connections: 50,
   durationMs: 1000,
-  rounds: 3,
+  rounds: 5,
   warmupMs: 500,
 }
 

@@ -20,7 +20,7 @@ function isLoadMessage(message: unknown): message is LoadMessage {
 }
 
 export async function startLoadGenerator(): Promise<LoadGenerator> {
-  const child: ChildProcess = startChild('./loadgen.ts', {})
+  const child: ChildProcess = startChild('./loadgen.ts', {}, 'load')
   await nextMessage(
     child,
     (message) => (isLoadMessage(message) && message.type === 'ready' ? true : undefined),

@@ -42,12 +42,16 @@ async function newSession(url: string): Promise<string> {
 }
 
 export async function startServer(variant: Variant, settings: RunSettings): Promise<ServerHandle> {
-  const child: ChildProcess = startChild('./server.ts', {
-    BENCH_VARIANT: variant.id,
-    BENCH_TAG: settings.tag,
-    BENCH_SECRET: settings.secret,
-    BENCH_DIR: settings.dir,
-  })
+  const child: ChildProcess = startChild(
+    './server.ts',
+    {
+      BENCH_VARIANT: variant.id,
+      BENCH_TAG: settings.tag,
+      BENCH_SECRET: settings.secret,
+      BENCH_DIR: settings.dir,
+    },
+    'server',
+  )
   let port: number
   try {
     port = await nextMessage(
