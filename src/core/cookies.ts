@@ -1,5 +1,6 @@
 import { serialize } from 'cookie'
 import { InvalidConfigError } from './errors.js'
+import { SetCookieTemplate } from './set-cookie-template.js'
 
 /** Cookie attributes of the session cookie. */
 export interface CookieOptions {
@@ -189,11 +190,16 @@ export function sessionCookie(
   value: string,
   expiresAt: number,
 ): string {
-  return serialize(options.name, value, {
-    ...attributes(options),
-    ...(options.persistent ? { expires: new Date(expiresAt) } : {}),
-  })
+  let template = TEMPLATES.get(options)
+  if (template === undefined) {
+    template = new SetCookieTemplate(options.name, attributes(options), options.persistent)
+    TEMPLATES.set(options, template)
+  }
+  return template.render(value, expiresAt)
 }
+
+/** One template per resolved options object: a manager's options never change. */
+const TEMPLATES = new WeakMap<ResolvedCookieOptions, SetCookieTemplate>()
 
 /** A Set-Cookie value that makes the browser drop the session cookie. */
 export function clearingCookie(options: ResolvedCookieOptions): string {

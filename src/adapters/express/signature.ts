@@ -12,6 +12,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import { serialize } from 'cookie'
 import { cookieValue, MAX_COOKIE_VALUE_LENGTH } from '../../core/cookies.js'
 import { type KeyRing, unsign as unsignSessionkit } from '../../core/crypto.js'
+import { SetCookieTemplate } from '../../core/set-cookie-template.js'
 import { once } from './warn.js'
 
 /** A signing secret as express-session takes it: a string or raw bytes (e.g. a Buffer). */
@@ -179,8 +180,27 @@ export function sessionSetCookie(
   attributes: CookieAttributes,
   signed?: string,
 ): string {
-  return serialize(name, signed ?? `s:${signValue(id, secret)}`, serializeOptions(attributes))
+  const value = signed ?? `s:${signValue(id, secret)}`
+  const { expires, path, domain, httpOnly, secure, sameSite, partitioned, priority } = attributes
+  const dated = expires instanceof Date
+  // NUL separates the fields: the serializer refuses control characters in every one of them.
+  const key = [name, path, domain, httpOnly, secure, sameSite, partitioned, priority, dated].join('\u0000')
+  let template = TEMPLATES.get(key)
+  if (template === undefined) {
+    if (TEMPLATES.size >= MAX_TEMPLATES) TEMPLATES.clear()
+    const { expires: _, ...rest } = attributes
+    template = new SetCookieTemplate(name, rest, dated)
+    TEMPLATES.set(key, template)
+  }
+  return template.render(value, dated ? expires.getTime() : undefined)
 }
+
+/**
+ * Templates by cookie name and attributes. Apps use one or a few attribute sets (a per-visitor
+ * maxAge only changes the expiry); the bound keeps an app that varies them from growing it.
+ */
+const TEMPLATES = new Map<string, SetCookieTemplate>()
+const MAX_TEMPLATES = 64
 
 /** A Set-Cookie value that makes the browser drop the session cookie. */
 export function clearingSetCookie(name: string, attributes: CookieAttributes): string {
