@@ -16,6 +16,21 @@ const EPOCH_TEXT = EPOCH.toUTCString()
 /** Attributes without `expires`: that one is given per value. */
 export type TemplateAttributes = Omit<SerializeOptions, 'expires' | 'encode'>
 
+/**
+ * The HTTP date of `ms`, from a one-entry cache: dates have whole seconds, and the responses of
+ * one second share an expiry second far more often than not.
+ */
+let cachedSecond = Number.NaN
+let cachedText = ''
+function httpDate(ms: number): string {
+  const second = Math.floor(ms / 1000)
+  if (second !== cachedSecond) {
+    cachedText = new Date(ms).toUTCString()
+    cachedSecond = second
+  }
+  return cachedText
+}
+
 export class SetCookieTemplate {
   readonly #name: string
   readonly #attributes: TemplateAttributes
@@ -61,7 +76,7 @@ export class SetCookieTemplate {
         ? this.#beforeValue + encoded + this.#afterValue
         : serialize(this.#name, value, this.#attributes)
     }
-    const date = new Date(expiresAt).toUTCString()
+    const date = httpDate(expiresAt)
     return this.#beforeValue + encoded + this.#afterValue + date + this.#afterDate
   }
 }
