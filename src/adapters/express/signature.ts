@@ -184,7 +184,9 @@ export function sessionSetCookie(
   const { expires, path, domain, httpOnly, secure, sameSite, partitioned, priority } = attributes
   const dated = expires instanceof Date
   // NUL separates the fields: the serializer refuses control characters in every one of them.
-  const key = [name, path, domain, httpOnly, secure, sameSite, partitioned, priority, dated].join('\u0000')
+  const key = [name, path, domain, httpOnly, secure, sameSite, partitioned, priority, dated].join(
+    '\u0000',
+  )
   let template = TEMPLATES.get(key)
   if (template === undefined) {
     if (TEMPLATES.size >= MAX_TEMPLATES) TEMPLATES.clear()
