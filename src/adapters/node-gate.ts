@@ -289,6 +289,11 @@ export class ResponseGate {
     const [status, second, third] = args
     const message = typeof second === 'string' ? second : undefined
     const headers = message === undefined ? second : third
+    // Nothing can override the session headers (node's own implicit writeHead at end, for one):
+    // they are on the response since release.
+    if (headers === undefined || headers === null) {
+      return this.#original.writeHead.apply(this.#res, args)
+    }
     if (!applyHeaderArgument(this.#res, headers))
       return this.#original.writeHead.apply(this.#res, args)
     // writeHead's own headers override setHeader() values; ours must survive them.
