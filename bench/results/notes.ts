@@ -72,14 +72,21 @@ export const MISSED_NOTES: readonly MissedNote[] = [
   {
     matches: /, write: ≥ 1\.5×|faster on read, write and new/,
     text:
-      "Writes and new sessions through sessionkit/express: this run removed the save path's " +
-      "re-validation and re-serialization of every key in the core (the adapter's JSON is " +
+      'Writes and new sessions through sessionkit/express: this session removed the save ' +
+      "path's re-validation and re-serialization of every key in the core (the adapter's JSON is " +
       'committed as it is), the core cookie the adapter threw away (a second HMAC and serialize ' +
-      "per write), re-signing the same ID (the request's signed value is sent back), and the " +
-      'cookie serializer (a template per attribute set). In-process (no sockets: real ' +
-      'IncomingMessage and ServerResponse objects on a discarding socket, 4,000 requests × 7 ' +
-      'rounds), sessionkit/express is then 1.16× express-session on write, 1.17× on new and ' +
-      '1.28× on read; over loopback HTTP the margin is smaller, as the table shows. A new session ' +
+      "per write), re-signing the same ID (the request's signed value is sent back), a second " +
+      "application of the session headers at node's implicit writeHead, and the cookie " +
+      'serializer (a template per attribute set). Without sockets (bench/express/in-process.ts, ' +
+      '50 in flight, median of 40 paired rounds) sessionkit/express is then 2.2× express-session ' +
+      'on read, 1.8× on write and 2.0× on new; over loopback HTTP the margin is far smaller, and ' +
+      "the server's own CPU time per request says where: pinned, with 50 connections, bare " +
+      'Express took 117 µs, sessionkit/express 226 µs and express-session 281 µs of CPU per read ' +
+      '(14–20 µs of it system time), so over HTTP sessionkit costs about 70 µs more per request ' +
+      'than its in-process cost predicts, while express-session costs about what it does ' +
+      'in-process. Not found yet; the suspects are what only real connections add: objects that ' +
+      "live across the network round trip (garbage collection was twice bare Express's per " +
+      'request in the profiles) and the response being written from a later tick. A new session ' +
       "also costs a 32-byte random ID, its SHA-256 and the record's metadata (IP, user agent) in " +
       'the store, which the peers do not keep.',
   },
