@@ -77,16 +77,15 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'committed as it is), the core cookie the adapter threw away (a second HMAC and serialize ' +
       "per write), re-signing the same ID (the request's signed value is sent back), a second " +
       "application of the session headers at node's implicit writeHead, and the cookie " +
-      'serializer (a template per attribute set). Without sockets (bench/express/in-process.ts, ' +
-      '50 in flight, median of 40 paired rounds) sessionkit/express is then 2.2× express-session ' +
-      'on read, 1.8× on write and 2.0× on new; over loopback HTTP the margin is far smaller, and ' +
-      "the server's own CPU time per request says where: pinned, with 50 connections, bare " +
-      'Express took 117 µs, sessionkit/express 226 µs and express-session 281 µs of CPU per read ' +
-      '(14–20 µs of it system time), so over HTTP sessionkit costs about 70 µs more per request ' +
-      'than its in-process cost predicts, while express-session costs about what it does ' +
-      'in-process. Not found yet; the suspects are what only real connections add: objects that ' +
-      "live across the network round trip (garbage collection was twice bare Express's per " +
-      'request in the profiles) and the response being written from a later tick. A new session ' +
+      'serializer (a template per attribute set). Without sockets (bench/express/in-process.ts: ' +
+      'CPU time, 50 in flight, median of 40 paired rounds) sessionkit/express then takes 108 µs ' +
+      "per read, 135 per write and 158 per new session against express-session's 176, 183 and " +
+      '237 (bare Express 72): 1.6×, 1.4× and 1.2× before sockets. Over loopback HTTP the server ' +
+      "child's CPU per read (pinned, 50 connections) was 117 µs bare, 226 sessionkit, 281 " +
+      'express-session: real connections add ~45 µs to bare Express and ~110 µs to either ' +
+      'session layer (objects that live across the network round trip: garbage collection was ' +
+      "twice bare Express's per request in the profiles), which with Express's own cost " +
+      'compresses the margin to what the table shows. A new session ' +
       "also costs a 32-byte random ID, its SHA-256 and the record's metadata (IP, user agent) in " +
       'the store, which the peers do not keep.',
   },
