@@ -10,6 +10,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import expressSession from 'express-session'
 import { afterEach, describe, expect, it } from 'vitest'
 import session, { type StoredSession } from '../../src/adapters/express.js'
+import { MemoryStore } from '../../src/stores/memory.js'
 import { Browser } from './client.js'
 import { EXPRESS_SECRET, MapStore, type Served, serve } from './express-helpers.js'
 
@@ -121,6 +122,34 @@ describe('sessionkit/express on shared prototypes', () => {
       expect(store.sessions.has(written.id)).toBe(true)
     }
     expect(await c.json('/')).toEqual({ id: null, session: null })
+  })
+
+  it('writes nothing on a read of a session holding data and a pending flash value', async () => {
+    const store = new MemoryStore()
+    const writes: string[] = []
+    for (const method of ['set', 'patch', 'touch'] as const) {
+      const original = store[method].bind(store) as (...args: unknown[]) => Promise<unknown>
+      ;(store as unknown as Record<string, unknown>)[method] = (...args: unknown[]) => {
+        writes.push(method)
+        return original(...args)
+      }
+    }
+    const app = express()
+    app.use(session({ ...options, store }))
+    app.post('/write', (req, res) => {
+      Object.assign(req.session, { cart: ['a', 'b'], n: 1, profile: { name: 'Ada' } })
+      req.session.flash('notice', 'Saved')
+      res.send('ok')
+    })
+    app.get('/read', (req, res) => {
+      res.json({ n: (req.session as unknown as Record<string, unknown>).n })
+    })
+    const browser = await browserFor(app)
+    await browser.request('/write', { method: 'POST' })
+    expect(writes).toEqual(['set'])
+    for (let i = 0; i < 3; i++) expect(await browser.json('/read')).toEqual({ n: 1 })
+    // Loaded and left as it was: within touchAfter nothing is written, the flash is still there.
+    expect(writes).toEqual(['set'])
   })
 
   it('keeps the session ID out of the request own keys (what loggers serialize)', async () => {

@@ -26,6 +26,11 @@ export interface LoadedSession {
   data: Record<string, JsonValue>
   /** The cookie stored with the session (express-session's shape), or null when there is none. */
   cookie: CookieInit | null
+  /**
+   * The JSON of each key of `data` as req.session will hold it, when the back end has it
+   * already (it then need not be taken again from the new req.session).
+   */
+  snapshot?: Snapshot
 }
 
 /** One session of a back end. Its ID changes on login; regenerate and logout make a new entry. */

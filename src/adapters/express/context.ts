@@ -137,7 +137,7 @@ export class RequestContext implements SessionHost {
     }
     const session = this.#current as Session
     this.#originalId = session.id
-    this.#originalSnapshot = snapshotOf(session)
+    this.#originalSnapshot = loaded?.snapshot ?? snapshotOf(session)
     if (loaded !== null && !this.#options.resave) {
       this.#savedId = session.id
       this.#savedSnapshot = this.#originalSnapshot

@@ -19,6 +19,7 @@ import {
   adoptSnapshot,
   type Session as CoreSession,
   createSession,
+  FLASH_PREFIX,
   type LoginOptions,
   loadedState,
   type SessionState,
@@ -29,6 +30,7 @@ import type { JsonValue } from '../../core/store.js'
 import type { Backend, Entry, LoadedSession, RequestMeta } from './backend.js'
 import type { CompatStore } from './compat-store.js'
 import type { Cookie, CookieData, CookieInit } from './cookie.js'
+import { isReservedKey } from './session.js'
 import { COOKIE_KEY, putData, type Snapshot } from './tracking.js'
 import { once } from './warn.js'
 
@@ -101,12 +103,22 @@ class KitEntry implements Entry {
   loaded(): LoadedSession {
     const state = stateOf(this.#core)
     const data: Record<string, JsonValue> = {}
+    // What req.session's snapshot will be: the core's JSON of the same values, less what
+    // req.session does not hold (the cookie, express-session's own member names).
+    const snapshot: Snapshot = new Map()
     let stored: CookieInit | null = null
-    // Flash values stay in the core's data too: #sync rewrites them from req.session's pending ones.
+    // Flash values stay in the core's data too: the save rewrites them from req.session's pending ones.
     for (const key of Object.keys(state.data)) {
       const value = state.data[key] as JsonValue
-      if (key === COOKIE_KEY) stored = isObject(value) ? (value as CookieInit) : null
-      else putData(data, key, value)
+      if (key === COOKIE_KEY) {
+        stored = isObject(value) ? (value as CookieInit) : null
+        continue
+      }
+      putData(data, key, value)
+      const json = state.snapshot.get(key)
+      if (json !== undefined && (key.startsWith(FLASH_PREFIX) || !isReservedKey(key))) {
+        snapshot.set(key, json)
+      }
     }
     const deadline = ownDeadline(state, stored)
     const cookie =
@@ -116,7 +128,9 @@ class KitEntry implements Entry {
             ...stored,
             expires: deadline === null ? null : new Date(Math.min(deadline, state.expiresAt)),
           }
-    return { entry: this, data, cookie }
+    // The core's snapshot is only that JSON when nothing changed the data since it was taken.
+    const fresh = state.version === state.committedVersion
+    return fresh ? { entry: this, data, cookie, snapshot } : { entry: this, data, cookie }
   }
 
   /**

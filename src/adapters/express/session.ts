@@ -79,6 +79,11 @@ const RESERVED = new Set([
   'resetMaxAge',
 ])
 
+/** @internal True when req.session cannot hold `key` as data (express-session's own members). */
+export function isReservedKey(key: string): boolean {
+  return RESERVED.has(key)
+}
+
 /** @internal The hidden state of a session. */
 export function internalsOf(session: object): Internals {
   const found = peekInternals(session)
