@@ -1,6 +1,7 @@
 /**
  * PostgreSQL: sessionkit's PostgresStore beside pg running the store's own statements (taken
- * from the store's SQL module, so they are the same text) on a pool of the same size, and
+ * from the store's SQL module, so they are the same text), prepared per connection as the
+ * store prepares them, on a pool of the same size, and
  * beside connect-pg-simple 10. Each run uses tables with a prefix of its own and drops them.
  * @module
  */
@@ -48,31 +49,39 @@ function toRecord(row: Row): SessionRecord {
 function rawOps(pool: pg.Pool, prefix: string, fixture: Fixture): Ops {
   const sql = postgresStatements(postgresTables('public', prefix))
   const now = String(fixture.now)
+  // Prepared once per connection, as the store prepares them: the same server-side work.
+  const named = (name: string, text: string, values: unknown[]) => ({
+    name: `bench_raw_${prefix}${name}`,
+    text,
+    values,
+  })
   return {
     get: async (i) => {
-      const result = await pool.query<Row>(sql.get, [fixture.key(i), now])
+      const result = await pool.query<Row>(named('get', sql.get, [fixture.key(i), now]))
       const row = result.rows[0]
       return row === undefined ? null : toRecord(row)
     },
     patch: async (i) => {
       const change = fixture.patch(i)
       const unchangedMeta = [false, null, false, null, false, null, false, null]
-      const result = await pool.query(sql.patch, [
-        fixture.key(i),
-        JSON.stringify(change.set),
-        change.remove,
-        ...unchangedMeta,
-        String(change.updatedAt),
-        String(change.lastSeenAt),
-        String(change.expiresAt),
-        now,
-      ])
+      const result = await pool.query(
+        named('patch', sql.patch, [
+          fixture.key(i),
+          JSON.stringify(change.set),
+          change.remove,
+          ...unchangedMeta,
+          String(change.updatedAt),
+          String(change.lastSeenAt),
+          String(change.expiresAt),
+          now,
+        ]),
+      )
       return (result.rowCount ?? 0) > 0
     },
     touch: async (i) => {
       const times = fixture.times(i)
       const values = [fixture.key(i), String(times.lastSeenAt), String(times.expiresAt), now]
-      const result = await pool.query(sql.touch, values)
+      const result = await pool.query(named('touch', sql.touch, values))
       return (result.rowCount ?? 0) > 0
     },
   }

@@ -60,6 +60,15 @@ export interface PostgresStoreOptions {
    * @default true
    */
   migrate?: boolean
+  /**
+   * Prepare each statement once per connection (a named statement), so the server parses and
+   * plans it once instead of on every call: about twice the throughput of unnamed statements
+   * in bench/ on get, patch and touch. Turn it off behind PgBouncer in transaction pooling mode
+   * older than 1.21 (or with `max_prepared_statements = 0`), which cannot keep a connection's
+   * prepared statements.
+   * @default true
+   */
+  preparedStatements?: boolean
 }
 
 /** The options after validation, with every default applied. */
@@ -71,6 +80,7 @@ export interface ResolvedPostgresOptions {
   connectTimeoutMs: number
   queryTimeoutMs: number
   migrate: boolean
+  preparedStatements: boolean
 }
 
 /** Every default of {@link PostgresStoreOptions}. */
@@ -80,10 +90,11 @@ export const POSTGRES_DEFAULTS = {
   connectTimeout: '3s',
   queryTimeout: '5s',
   migrate: true,
+  preparedStatements: true,
 } as const satisfies Required<
   Pick<
     PostgresStoreOptions,
-    'schema' | 'tablePrefix' | 'connectTimeout' | 'queryTimeout' | 'migrate'
+    'schema' | 'tablePrefix' | 'connectTimeout' | 'queryTimeout' | 'migrate' | 'preparedStatements'
   >
 >
 
@@ -141,7 +152,12 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
   if (typeof options !== 'object' || options === null) {
     throw new InvalidConfigError('options', 'must be an object with `url` or `pool`')
   }
-  const { url, pool, migrate = POSTGRES_DEFAULTS.migrate } = options
+  const {
+    url,
+    pool,
+    migrate = POSTGRES_DEFAULTS.migrate,
+    preparedStatements = POSTGRES_DEFAULTS.preparedStatements,
+  } = options
   if ((url === undefined) === (pool === undefined)) {
     throw new InvalidConfigError('url', 'give exactly one of `url` and `pool`')
   }
@@ -153,6 +169,9 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
     throw new InvalidConfigError('pool', 'must be a pg.Pool')
   }
   if (typeof migrate !== 'boolean') throw new InvalidConfigError('migrate', 'must be a boolean')
+  if (typeof preparedStatements !== 'boolean') {
+    throw new InvalidConfigError('preparedStatements', 'must be a boolean')
+  }
   return {
     url: url?.trim(),
     pool,
@@ -164,5 +183,6 @@ export function resolvePostgresOptions(options: PostgresStoreOptions): ResolvedP
     ),
     queryTimeoutMs: timeout(options.queryTimeout ?? POSTGRES_DEFAULTS.queryTimeout, 'queryTimeout'),
     migrate,
+    preparedStatements,
   }
 }

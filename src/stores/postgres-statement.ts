@@ -8,6 +8,7 @@
  * @module
  */
 
+import { createHash } from 'node:crypto'
 import type { Pool, PoolClient, QueryResult, QueryResultRow } from 'pg'
 import { SessionkitError } from '../core/errors.js'
 import { Deadlines } from './deadlines.js'
@@ -29,16 +30,35 @@ function guard(client: PoolClient): void {
   client.on('error', ignore)
 }
 
+const names = new Map<string, string>()
+
+/**
+ * The name the statement is prepared under, on each connection the first time it runs there:
+ * after that the server skips parsing and planning it. Derived from the text, so stores with
+ * other table names (other texts) on the same pool never share a name.
+ */
+function statementName(text: string): string {
+  let name = names.get(text)
+  if (name === undefined) {
+    name = `sessionkit_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`
+    names.set(text, name)
+  }
+  return name
+}
+
 /** Single statements on one pool, each bounded in time. */
 export class StatementRunner {
   readonly #pool: Pool
   readonly #timeouts: Timeouts
   readonly #connect: Deadlines
   readonly #query: Deadlines
+  readonly #prepared: boolean
 
-  constructor(pool: Pool, timeouts: Timeouts) {
+  /** `prepared`: run statements as named (prepared) statements; see the store's `preparedStatements`. */
+  constructor(pool: Pool, timeouts: Timeouts, prepared = true) {
     this.#pool = pool
     this.#timeouts = timeouts
+    this.#prepared = prepared
     this.#connect = new Deadlines(timeouts.connectTimeoutMs)
     this.#query = new Deadlines(timeouts.queryTimeoutMs)
   }
@@ -84,7 +104,10 @@ export class StatementRunner {
           resolve(result)
         }
         try {
-          client.query<R>({ text, values }, settle)
+          const config = this.#prepared
+            ? { name: statementName(text), text, values }
+            : { text, values }
+          client.query<R>(config, settle)
         } catch (error) {
           settle(error instanceof Error ? error : new Error('the query failed'), undefined as never)
         }

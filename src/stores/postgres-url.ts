@@ -16,6 +16,7 @@ const OPTION_PARAMS = {
   connectTimeout: 'duration',
   queryTimeout: 'duration',
   migrate: ['true', 'false'],
+  preparedStatements: ['true', 'false'],
 } as const
 
 /**
@@ -35,11 +36,17 @@ export function openPostgres(url: StoreUrl): Store {
     if (Object.hasOwn(OPTION_PARAMS, name)) ours.set(name, value)
     else passed.append(name, value)
   }
-  const { migrate, ...options } = readParams({ ...url, params: ours }, OPTION_PARAMS)
+  const { migrate, preparedStatements, ...options } = readParams(
+    { ...url, params: ours },
+    OPTION_PARAMS,
+  )
   const query = passed.size > 0 ? `?${passed.toString()}` : ''
   return new PostgresStore({
     ...options,
     ...(migrate === undefined ? {} : { migrate: migrate === 'true' }),
+    ...(preparedStatements === undefined
+      ? {}
+      : { preparedStatements: preparedStatements === 'true' }),
     url: `${url.scheme}:${url.body}${query}`,
   })
 }

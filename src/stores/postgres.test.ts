@@ -173,6 +173,7 @@ describe('PostgresStore options (no server needed)', () => {
     ['a zero connectTimeout', { url: URL, connectTimeout: 0 }],
     ['a malformed queryTimeout', { url: URL, queryTimeout: 'soon' }],
     ['a migrate that is not a boolean', { url: URL, migrate: 'yes' }],
+    ['a preparedStatements that is not a boolean', { url: URL, preparedStatements: 1 }],
   ])('rejects %s with InvalidConfigError', (_label, options) => {
     expect(() => new PostgresStore(options as never)).toThrow(InvalidConfigError)
   })
@@ -291,6 +292,65 @@ describeWithService(gate, 'PostgresStore', () => {
       expect(userPool().listenerCount('error')).toBe(listeners - 1)
       expect((await userPool().query('SELECT 1 AS one')).rows).toEqual([{ one: 1 }])
       await expect(pooled.get(newKey(), Date.now())).rejects.toBeInstanceOf(StoreUnavailableError)
+    })
+  })
+
+  describe('prepared statements', () => {
+    /** The statements the one connection of a single-connection pool has prepared. */
+    async function preparedOn(pool: Pool): Promise<string[]> {
+      const { rows } = await pool.query<{ name: string }>(
+        "SELECT name FROM pg_prepared_statements WHERE name LIKE 'sessionkit_%' ORDER BY name",
+      )
+      return rows.map((row) => row.name)
+    }
+
+    it('prepares each statement once per connection by default, and reuses it', async () => {
+      const pool = trackPool(new Pg.Pool({ connectionString: URL, max: 1 }))
+      const s = track(new PostgresStore({ pool, schema: SCHEMA }))
+      const now = Date.now()
+      const key = newKey()
+      await s.set(key, record(now))
+      await s.get(key, now)
+      const once = await preparedOn(pool)
+      expect(once.length).toBeGreaterThanOrEqual(2)
+      for (let i = 0; i < 5; i++) expect(await s.get(key, now)).toEqual(record(now))
+      expect(
+        await s.patch(
+          key,
+          { set: { a: 1 }, remove: [], updatedAt: now, lastSeenAt: now, expiresAt: now + 60_000 },
+          now,
+        ),
+      ).toBe(true)
+      const after = await preparedOn(pool)
+      // The gets reused theirs; the patch added one.
+      expect(after.length).toBe(once.length + 1)
+    })
+
+    it('prepares nothing with preparedStatements: false (PgBouncer in transaction mode), and works the same', async () => {
+      const pool = trackPool(new Pg.Pool({ connectionString: URL, max: 1 }))
+      const s = track(new PostgresStore({ pool, schema: SCHEMA, preparedStatements: false }))
+      const now = Date.now()
+      const key = newKey()
+      await s.set(key, record(now))
+      expect(await s.get(key, now)).toEqual(record(now))
+      expect(
+        await s.patch(
+          key,
+          { set: { a: 1 }, remove: [], updatedAt: now, lastSeenAt: now, expiresAt: now + 60_000 },
+          now,
+        ),
+      ).toBe(true)
+      expect((await s.get(key, now))?.data).toEqual({ ...record(now).data, a: 1 })
+      expect(await preparedOn(pool)).toEqual([])
+    })
+
+    it('takes preparedStatements=false from an openStore URL', async () => {
+      const s = track(openStore(`${URL}?schema=${SCHEMA}&preparedStatements=false`))
+      const now = Date.now()
+      const key = newKey()
+      await s.set(key, record(now))
+      expect(await s.get(key, now)).toEqual(record(now))
+      expect(() => openStore(`${URL}?preparedStatements=maybe`)).toThrow(InvalidConfigError)
     })
   })
 

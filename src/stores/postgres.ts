@@ -125,7 +125,7 @@ export class PostgresStore implements Store {
     // uncaught 'error' event and the process dies. The pool has already dropped the client,
     // and the next operation reports the outage, so there is nothing else to do with it.
     this.#pool.on('error', this.#onPoolError)
-    this.#statements = new StatementRunner(this.#pool, this.#timeouts)
+    this.#statements = new StatementRunner(this.#pool, this.#timeouts, resolved.preparedStatements)
     this.#tables = postgresTables(resolved.schema, resolved.tablePrefix)
     this.#sql = postgresStatements(this.#tables)
     this.#migrate = resolved.migrate
