@@ -88,18 +88,20 @@ export const UPDATE_SESSION = script(
   'update',
   `${CHUNKED}
 local key = KEYS[1]
-local expires = redis.call('HGET', key, 'm:expiresAt')
+-- One read for every check: HMGET answers false for a missing field.
+local got = redis.call('HMGET', key, 'm:expiresAt', 'm:userId', 'x:indexed')
+local expires = got[1]
 if not expires then return {0} end
 if tonumber(expires) == nil or tonumber(expires) <= tonumber(ARGV[1]) then return {3} end
 
-local current = redis.call('HGET', key, 'm:userId') or 'null'
+local current = got[2] or 'null'
 local owner = current
 if ARGV[6] ~= '' then owner = ARGV[6] end
 local newIndexed = nil
 if owner ~= 'null' then
   local covered = 0
   if owner == current then
-    covered = tonumber(redis.call('HGET', key, 'x:indexed') or '0') or 0
+    covered = tonumber(got[3] or '0') or 0
   end
   if owner == ARGV[7] and tonumber(ARGV[8]) > covered then
     covered = tonumber(ARGV[8])
@@ -112,14 +114,22 @@ local metaCount = tonumber(ARGV[9])
 local setCount = tonumber(ARGV[10])
 local removeCount = tonumber(ARGV[11])
 local first = 12
-redis.call('HSET', key, 'm:expiresAt', ARGV[2], 'm:lastSeenAt', ARGV[4])
-if ARGV[5] ~= '' then redis.call('HSET', key, 'm:updatedAt', ARGV[5]) end
-if ARGV[6] ~= '' then redis.call('HSET', key, 'm:userId', ARGV[6]) end
-if owner == 'null' then
-  redis.call('HDEL', key, 'x:indexed')
-elseif newIndexed then
-  redis.call('HSET', key, 'x:indexed', newIndexed)
+-- The times and the owner fields in one HSET.
+local fields = {'m:expiresAt', ARGV[2], 'm:lastSeenAt', ARGV[4]}
+if ARGV[5] ~= '' then
+  fields[#fields + 1] = 'm:updatedAt'
+  fields[#fields + 1] = ARGV[5]
 end
+if ARGV[6] ~= '' then
+  fields[#fields + 1] = 'm:userId'
+  fields[#fields + 1] = ARGV[6]
+end
+if owner ~= 'null' and newIndexed then
+  fields[#fields + 1] = 'x:indexed'
+  fields[#fields + 1] = newIndexed
+end
+redis.call('HSET', key, unpack(fields))
+if owner == 'null' and got[3] then redis.call('HDEL', key, 'x:indexed') end
 chunked('HSET', key, ARGV, first, first + 2 * metaCount - 1)
 first = first + 2 * metaCount
 chunked('HSET', key, ARGV, first, first + 2 * setCount - 1)
