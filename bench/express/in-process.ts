@@ -16,6 +16,7 @@ import express from 'express'
 import expressSession from 'express-session'
 import sessionkit from '../../src/adapters/express.js'
 import { MemoryStore } from '../../src/stores/memory.js'
+import { useFloor } from './floor.js'
 
 class Sink extends Duplex {
   override _read() {}
@@ -66,6 +67,7 @@ function request(
   })
 }
 const SECRET = '0123456789abcdef0123456789abcdef'
+let floorCookie: string | undefined
 function build(kind: string) {
   const app = express()
   app.disable('x-powered-by')
@@ -77,6 +79,7 @@ function build(kind: string) {
   }
   if (kind === 'sk') app.use(sessionkit({ ...options, store: new MemoryStore() }))
   if (kind === 'es') app.use(expressSession(options))
+  if (kind === 'floor') floorCookie = useFloor(app, SECRET)
   const data = (req: express.Request) => req.session as unknown as Record<string, number>
   app.get('/read', (req, res) => {
     res.send(String(kind === 'none' ? 0 : (data(req).n ?? 0)))
@@ -94,20 +97,22 @@ function build(kind: string) {
 }
 const IN_FLIGHT = 50
 const [scenario = 'read', n = '500', rounds = '40'] = process.argv.slice(2)
-const kinds = ['none', 'es', 'sk'] as const
-type Kind = (typeof kinds)[number]
-const apps = { none: build('none'), es: build('es'), sk: build('sk') } satisfies Record<
+type Kind = 'none' | 'es' | 'sk' | 'floor'
+// The floor (floor.ts) only reads: it is measured on the read scenario.
+const kinds: readonly Kind[] =
+  scenario === 'read' ? ['none', 'es', 'sk', 'floor'] : ['none', 'es', 'sk']
+const apps = Object.fromEntries(kinds.map((kind) => [kind, build(kind)])) as Record<
   Kind,
-  unknown
+  express.Express
 >
 const cookies: Record<string, string | undefined> = {}
 for (const k of kinds) {
   lastSetCookie = undefined
   await request(apps[k], 'POST', '/new')
-  cookies[k] = lastSetCookie
+  cookies[k] = k === 'floor' ? floorCookie : lastSetCookie
 }
 const method = scenario === 'read' ? 'GET' : 'POST'
-const times: Record<Kind, number[]> = { none: [], es: [], sk: [] }
+const times: Record<Kind, number[]> = { none: [], es: [], sk: [], floor: [] }
 for (let r = 0; r < Number(rounds) + 1; r++) {
   for (const k of kinds) {
     // CPU time, not wall time: waiting for the next turn of the event loop is not work.
@@ -134,6 +139,9 @@ const med = (a: number[]): number =>
 const ratio = (a: Kind, b: Kind): number =>
   med(times[a].map((t, round) => t / (times[b][round] ?? Number.NaN)))
 for (const k of kinds) console.log(k.padEnd(5), med(times[k]).toFixed(2).padStart(7), 'µs/request')
+if (kinds.includes('floor')) {
+  console.log(`the floor (floor.ts) vs no session: ${(100 / ratio('floor', 'none')).toFixed(0)} %`)
+}
 console.log(
   `sessionkit vs express-session: ${ratio('es', 'sk').toFixed(2)}×, sessionkit vs no session: ${(100 / ratio('sk', 'none')).toFixed(0)} %, express-session vs no session: ${(100 / ratio('es', 'none')).toFixed(0)} %`,
 )

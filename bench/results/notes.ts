@@ -27,18 +27,20 @@ export const MISSED_NOTES: readonly MissedNote[] = [
     matches:
       /^Express, memory: sessionkit vs express-session|^Express, memory, read|^sessionkit\/express \+ memory|^Express, (Redis|PostgreSQL|SQLite): sessionkit vs/,
     text:
-      'Express reads: the floor is Express itself. A throwaway app measured beside bare Express ' +
-      '(same harness, pinned CPUs, 8 interleaved rounds), with a middleware that does only what ' +
-      'any signed, hashed-at-rest session must (parse the Cookie header, check an HMAC-SHA256, ' +
-      'SHA-256 the ID, a Map get, JSON.parse, and hold the response until the commit), answered ' +
-      '75 % of bare Express (84 % without holding the response): 85 % is out of reach for any ' +
-      'session layer that does that work, and 1.5× express-session would need sessionkit at ' +
-      "about 80 %. What this run found and fixed: Express swaps every request's and response's " +
-      'prototype, after which V8 gives each property added to those objects a hidden class of its ' +
-      'own (measured: ~4 µs per property, plus garbage); sessionkit added seven (req.sessionID, ' +
-      'req.sessionStore, four gate methods on res, req.session) and now adds one (req.session, ' +
-      'which `delete req.session` must be able to remove): +18 % on reads. express-session adds ' +
-      'five.',
+      'Express reads: the floor is Express itself. bench/express/floor.ts is a middleware that ' +
+      'does only what any signed, hashed-at-rest session must on a read (parse the Cookie ' +
+      'header, check an HMAC-SHA256, SHA-256 the ID, a Map get, JSON.parse, one req.session ' +
+      'property, and hold the response to compare the JSON at its end); measured by ' +
+      'bench/express/in-process.ts (CPU per read, two runs) it reaches 64–70 % of bare Express, ' +
+      'sessionkit/express 53–55 % and express-session 38–40 %. So 85 % of bare Express is out of ' +
+      'reach for any session layer that does that work, and 1.5× express-session (about 58 % of ' +
+      'bare Express) is within 10–15 % of the floor. What this session found and fixed: Express ' +
+      'swaps every ' +
+      "request's and response's prototype, after which V8 gives each property added to those " +
+      'objects a hidden class of its own (measured: ~4 µs per property, plus garbage); ' +
+      'sessionkit added seven (req.sessionID, req.sessionStore, four gate methods on res, ' +
+      'req.session) and now adds one (req.session, which `delete req.session` must be able to ' +
+      'remove): +18 % on reads. express-session adds five.',
   },
   {
     matches: /of its framework without sessions/,
