@@ -304,6 +304,12 @@ describeWithService(gate, 'PostgresStore', () => {
       return rows.map((row) => row.name)
     }
 
+    /** Patches `a: 1` into the session under `key`. */
+    function setA(s: PostgresStore, key: string, now: number): Promise<boolean> {
+      const times = { updatedAt: now, lastSeenAt: now, expiresAt: now + 60_000 }
+      return s.patch(key, { set: { a: 1 }, remove: [], ...times }, now)
+    }
+
     it('prepares each statement once per connection by default, and reuses it', async () => {
       const pool = trackPool(new Pg.Pool({ connectionString: URL, max: 1 }))
       const s = track(new PostgresStore({ pool, schema: SCHEMA }))
@@ -314,13 +320,7 @@ describeWithService(gate, 'PostgresStore', () => {
       const once = await preparedOn(pool)
       expect(once.length).toBeGreaterThanOrEqual(2)
       for (let i = 0; i < 5; i++) expect(await s.get(key, now)).toEqual(record(now))
-      expect(
-        await s.patch(
-          key,
-          { set: { a: 1 }, remove: [], updatedAt: now, lastSeenAt: now, expiresAt: now + 60_000 },
-          now,
-        ),
-      ).toBe(true)
+      expect(await setA(s, key, now)).toBe(true)
       const after = await preparedOn(pool)
       // The gets reused theirs; the patch added one.
       expect(after.length).toBe(once.length + 1)
@@ -333,13 +333,7 @@ describeWithService(gate, 'PostgresStore', () => {
       const key = newKey()
       await s.set(key, record(now))
       expect(await s.get(key, now)).toEqual(record(now))
-      expect(
-        await s.patch(
-          key,
-          { set: { a: 1 }, remove: [], updatedAt: now, lastSeenAt: now, expiresAt: now + 60_000 },
-          now,
-        ),
-      ).toBe(true)
+      expect(await setA(s, key, now)).toBe(true)
       expect((await s.get(key, now))?.data).toEqual({ ...record(now).data, a: 1 })
       expect(await preparedOn(pool)).toEqual([])
     })
