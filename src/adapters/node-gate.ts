@@ -107,9 +107,7 @@ function sharedGateHost(res: ServerResponse): Record<Method, Original> | null {
       writable: true,
       enumerable: false,
       value: function gated(this: ServerResponse, ...args: unknown[]) {
-        return SHARED_GATES.has(this)
-          ? ResponseGate.callShared(this, method, args)
-          : parent[method].apply(this, args)
+        return ResponseGate.callShared(this, method, args)
       },
     })
   }
@@ -170,10 +168,17 @@ export class ResponseGate {
     gated.flushHeaders = (...args) => this.#call('flushHeaders', args)
   }
 
-  /** Routes a call made on a response whose gate sits on its shared prototype (see {@link GatePlacement}). */
+  /**
+   * A call made through a patched shared prototype (see {@link GatePlacement}): to the
+   * response's gate, or straight to node's method for a response that has none.
+   */
   static callShared(res: ServerResponse, method: Method, args: unknown[]): unknown {
     const gate = SHARED_GATES.get(res)
-    return gate === undefined ? undefined : gate.#call(method, args)
+    if (gate !== undefined) return gate.#call(method, args)
+    return (ServerResponse.prototype as unknown as Record<Method, Original>)[method].apply(
+      res,
+      args,
+    )
   }
 
   /**

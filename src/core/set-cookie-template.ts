@@ -31,6 +31,14 @@ function httpDate(ms: number): string {
   return cachedText
 }
 
+/**
+ * The serializer's own encoding (encodeURIComponent), whose output is always a valid cookie
+ * value; a lone surrogate throws its URIError, as the serializer would.
+ */
+function encodeValue(value: string): string {
+  return PLAIN_VALUE.test(value) ? value : encodeURIComponent(value)
+}
+
 export class SetCookieTemplate {
   readonly #name: string
   readonly #attributes: TemplateAttributes
@@ -59,24 +67,18 @@ export class SetCookieTemplate {
 
   /** The Set-Cookie value for `value`, expiring at `expiresAt` (ms) when the template is dated. */
   render(value: string, expiresAt?: number): string {
-    const dated = this.#afterDate !== null && expiresAt !== undefined
-    // An expiry the serializer refuses takes its own path, so the error is its own.
-    if (dated && !Number.isFinite(expiresAt)) {
-      return serialize(
-        this.#name,
-        value,
-        dated ? { ...this.#attributes, expires: new Date(expiresAt as number) } : this.#attributes,
-      )
+    if (this.#afterDate === null) return this.#beforeValue + encodeValue(value) + this.#afterValue
+    if (expiresAt === undefined || !Number.isFinite(expiresAt)) {
+      // No expiry, or one the serializer refuses: its own path, and its own error.
+      const expires = expiresAt === undefined ? {} : { expires: new Date(expiresAt) }
+      return serialize(this.#name, value, { ...this.#attributes, ...expires })
     }
-    // The serializer's own encoding (encodeURIComponent), whose output is always a valid cookie
-    // value; a lone surrogate throws its URIError, as the serializer would.
-    const encoded = PLAIN_VALUE.test(value) ? value : encodeURIComponent(value)
-    if (!dated) {
-      return this.#afterDate === null
-        ? this.#beforeValue + encoded + this.#afterValue
-        : serialize(this.#name, value, this.#attributes)
-    }
-    const date = httpDate(expiresAt)
-    return this.#beforeValue + encoded + this.#afterValue + date + this.#afterDate
+    return (
+      this.#beforeValue +
+      encodeValue(value) +
+      this.#afterValue +
+      httpDate(expiresAt) +
+      this.#afterDate
+    )
   }
 }

@@ -124,7 +124,7 @@ if ARGV[6] ~= '' then
   fields[#fields + 1] = 'm:userId'
   fields[#fields + 1] = ARGV[6]
 end
-if owner ~= 'null' and newIndexed then
+if newIndexed then
   fields[#fields + 1] = 'x:indexed'
   fields[#fields + 1] = newIndexed
 end

@@ -155,12 +155,9 @@ class KitEntry implements Entry {
    */
   #coreJson(snapshot: Snapshot, cookie: Cookie): Map<string, string> {
     this.#synced = true
-    const json = new Map<string, string>()
-    for (const [key, value] of snapshot) {
-      // The core's rule for data keys; `__flash:` keys are the pending flash values.
-      if (key === '') throw new InvalidSessionDataError(key, 'keys must be non-empty strings')
-      json.set(key, value)
-    }
+    // The core's rule for data keys; `__flash:` keys are the pending flash values.
+    if (snapshot.has('')) throw new InvalidSessionDataError('', 'keys must be non-empty strings')
+    const json = new Map(snapshot)
     json.set(COOKIE_KEY, JSON.stringify(durableCookie(cookie)))
     return json
   }
