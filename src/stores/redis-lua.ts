@@ -113,8 +113,8 @@ end
 local metaCount = tonumber(ARGV[9])
 local setCount = tonumber(ARGV[10])
 local removeCount = tonumber(ARGV[11])
-local first = 12
--- The times and the owner fields in one HSET.
+-- The times, the owner, the metadata and the data in one HSET: each redis.call from a script
+-- costs more than the command itself.
 local fields = {'m:expiresAt', ARGV[2], 'm:lastSeenAt', ARGV[4]}
 if ARGV[5] ~= '' then
   fields[#fields + 1] = 'm:updatedAt'
@@ -128,13 +128,15 @@ if newIndexed then
   fields[#fields + 1] = 'x:indexed'
   fields[#fields + 1] = newIndexed
 end
-redis.call('HSET', key, unpack(fields))
+local count = #fields
+local pairsEnd = 11 + 2 * (metaCount + setCount)
+for i = 12, pairsEnd do
+  count = count + 1
+  fields[count] = ARGV[i]
+end
+chunked('HSET', key, fields, 1, count)
 if owner == 'null' and got[3] then redis.call('HDEL', key, 'x:indexed') end
-chunked('HSET', key, ARGV, first, first + 2 * metaCount - 1)
-first = first + 2 * metaCount
-chunked('HSET', key, ARGV, first, first + 2 * setCount - 1)
-first = first + 2 * setCount
-chunked('HDEL', key, ARGV, first, first + removeCount - 1)
+chunked('HDEL', key, ARGV, pairsEnd + 1, pairsEnd + removeCount)
 redis.call('PEXPIREAT', key, ARGV[3])
 return {1, current}
 `,

@@ -94,6 +94,30 @@ export const patchCases: CaseDefinition[] = [
   },
   {
     group,
+    name: 'a patch of thousands of keys, with removals and metadata, applies whole',
+    async run(store) {
+      const t0 = Date.now()
+      const key = newKey()
+      const before: Record<string, JsonValue> = {}
+      for (let i = 0; i < 1500; i++) before[`old${i}`] = i
+      await store.set(key, makeRecord(t0, { userId: null, data: before }))
+      const set: Record<string, JsonValue> = {}
+      for (let i = 0; i < 2500; i++) set[`new${i}`] = { i }
+      const remove = Array.from({ length: 1000 }, (_, i) => `old${i}`)
+      const userId = newUserId()
+      const patch = makePatch(t0, { set, remove, meta: { userId, ip: '198.51.100.7' } })
+      assert.equal(await store.patch(key, patch, t0 + 1), true)
+      const after = await getLive(store, key, t0 + 1)
+      const expected: Record<string, JsonValue> = { ...set }
+      for (let i = 1000; i < 1500; i++) expected[`old${i}`] = i
+      assert.deepEqual(after.data, expected)
+      assert.equal(after.userId, userId)
+      assert.equal(after.ip, '198.51.100.7')
+      assert.equal(after.expiresAt, patch.expiresAt)
+    },
+  },
+  {
+    group,
     name: 'a patch without meta leaves all metadata alone',
     async run(store) {
       const t0 = Date.now()
