@@ -42,9 +42,13 @@ function install(host: object): void {
         return FIELDS.get(this)?.[name]
       },
       set(this: object, value: unknown) {
-        const fields = FIELDS.get(this)
-        if (fields === undefined) FIELDS.set(this, { [name]: value })
-        else fields[name] = value
+        let fields = FIELDS.get(this)
+        if (fields === undefined) {
+          // One shape for every request's fields (a computed key would build a slow object).
+          fields = { sessionID: undefined, sessionStore: undefined }
+          FIELDS.set(this, fields)
+        }
+        fields[name] = value
       },
     })
   }

@@ -68,9 +68,13 @@ export function splitFlashes(data: Record<string, JsonValue>): {
   data: Record<string, JsonValue>
   flashes: Map<string, JsonValue>
 } {
-  const plain: Record<string, JsonValue> = {}
   const flashes = new Map<string, JsonValue>()
-  for (const [key, value] of Object.entries(data)) {
+  const keys = Object.keys(data)
+  // Most sessions hold no flash value: then `data` is passed on as it is, not copied.
+  if (!keys.some((key) => key.startsWith(FLASH_PREFIX))) return { data, flashes }
+  const plain: Record<string, JsonValue> = {}
+  for (const key of keys) {
+    const value = data[key] as JsonValue
     if (key.startsWith(FLASH_PREFIX)) flashes.set(key.slice(FLASH_PREFIX.length), value)
     else putData(plain, key, value)
   }
