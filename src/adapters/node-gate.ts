@@ -66,6 +66,11 @@ export function sendReply(
 export type GatePlacement = 'own' | 'shared'
 
 const METHODS: readonly Method[] = ['writeHead', 'write', 'end', 'flushHeaders']
+type HeaderMethod = 'setHeader' | 'appendHeader' | 'removeHeader'
+/** Refused, as node refuses them, while an `end()` is held: the response is complete. */
+const HEADER_METHODS: readonly HeaderMethod[] = ['setHeader', 'appendHeader', 'removeHeader']
+type StateName = 'headersSent' | 'writableEnded'
+const STATE_NAMES: readonly StateName[] = ['headersSent', 'writableEnded']
 const SHARED_GATES = new WeakMap<ServerResponse, ResponseGate>()
 /** Patched prototypes, each with the forwarders to what it inherits (node's methods, or a wrapper of them). */
 const SHARED_HOSTS = new WeakMap<object, Record<Method, Original>>()
@@ -94,6 +99,8 @@ function sharedGateHost(res: ServerResponse): Record<Method, Original> | null {
   if (!Object.isExtensible(host) || METHODS.some((method) => Object.hasOwn(host, method))) {
     return null
   }
+  if (HEADER_METHODS.some((method) => Object.hasOwn(host, method))) return null
+  if (STATE_NAMES.some((name) => Object.hasOwn(host, name))) return null
   const parent = ServerResponse.prototype as unknown as Record<Method, Original>
   // What the response would call without the gate, looked up at call time: an APM agent may
   // wrap ServerResponse.prototype's methods after this.
@@ -111,8 +118,38 @@ function sharedGateHost(res: ServerResponse): Record<Method, Original> | null {
       },
     })
   }
+  const headers = ServerResponse.prototype as unknown as Record<HeaderMethod, Original>
+  for (const method of HEADER_METHODS) {
+    Object.defineProperty(host, method, {
+      configurable: true,
+      writable: true,
+      enumerable: false,
+      value: function guarded(this: ServerResponse, ...args: unknown[]) {
+        SHARED_GATES.get(this)?.checkHeaderChange(method)
+        return headers[method].apply(this, args)
+      },
+    })
+  }
+  for (const name of STATE_NAMES) {
+    const real = nodeGetter(name)
+    Object.defineProperty(host, name, {
+      configurable: true,
+      enumerable: false,
+      get(this: ServerResponse) {
+        return SHARED_GATES.get(this)?.queuedState(name) || real.call(this)
+      },
+    })
+  }
   SHARED_HOSTS.set(host, inherited)
   return inherited
+}
+
+/** What node throws for a header change once the headers are out (ERR_HTTP_HEADERS_SENT). */
+function headersSentError(method: HeaderMethod): Error {
+  const verb = method === 'setHeader' ? 'set' : method === 'appendHeader' ? 'append' : 'remove'
+  return Object.assign(new Error(`Cannot ${verb} headers after they are sent to the client`), {
+    code: 'ERR_HTTP_HEADERS_SENT',
+  })
 }
 
 /** The response gate of one request. See the module comment. */
@@ -130,6 +167,10 @@ export class ResponseGate {
   #mirrored = false
   /** An `end` is in the queue: the response is complete, whatever the app calls next. */
   #endQueued = false
+  /** The gate's methods sit on the shared prototype (which also guards the header methods). */
+  #shared = false
+  /** statusCode and statusMessage when the first call was queued: node had sent them then. */
+  #status: [number, string] | undefined
 
   /**
    * Installs the gate on `res`; `onFirstWrite` starts the commit the first time the app writes.
@@ -149,6 +190,7 @@ export class ResponseGate {
     const shared = placement === 'shared' ? sharedGateHost(res) : null
     if (shared !== null) {
       this.#original = shared
+      this.#shared = true
       SHARED_GATES.set(res, this)
       return
     }
@@ -182,12 +224,45 @@ export class ResponseGate {
   }
 
   /**
+   * Throws node's ERR_HTTP_HEADERS_SENT while calls are queued: node would have sent the
+   * headers with the first of them, and a change now would reach the replayed response only in
+   * part (a Content-Length set after `end()` no longer matches the body).
+   */
+  checkHeaderChange(method: HeaderMethod): void {
+    if (this.#state === 'holding' && this.#queue.length > 0) throw headersSentError(method)
+  }
+
+  /** headersSent or writableEnded as node would report them, while calls are queued. */
+  queuedState(name: StateName): boolean {
+    if (this.#state !== 'holding') return false
+    return name === 'headersSent' ? this.#queue.length > 0 : this.#endQueued
+  }
+
+  /** The first call is queued: what node sent with it can no longer change. */
+  #freeze(): void {
+    const res = this.#res
+    this.#status = [res.statusCode, res.statusMessage]
+    if (this.#shared) return
+    // Own properties, where the shared prototype cannot carry the guard (a plain node response:
+    // cheap there; or a response another middleware wrapped first).
+    const target = res as unknown as Record<HeaderMethod, Original>
+    for (const method of HEADER_METHODS) {
+      const original = target[method]
+      target[method] = (...args: unknown[]) => {
+        this.checkHeaderChange(method)
+        return original.apply(res, args)
+      }
+    }
+  }
+
+  /**
    * While calls are queued, report what node would: headers sent after writeHead/write, ended
    * after end. Code such as `if (!res.headersSent) res.writeHead(500)` (error handlers) then
    * behaves as without the gate.
    */
   #mirrorQueuedState(): void {
-    if (this.#mirrored) return
+    // The shared prototype reports the queued state itself (queuedState).
+    if (this.#mirrored || this.#shared) return
     this.#mirrored = true
     const mirror = (name: 'headersSent' | 'writableEnded', queued: () => boolean) => {
       const real = inheritedGetter(this.#res, name)
@@ -219,6 +294,7 @@ export class ResponseGate {
     if (this.#state === 'discarding') return undefined
     this.#headers = headers
     this.#state = 'passing'
+    this.#restoreStatus()
     if (headers !== null && !this.#res.headersSent) applySessionHeaders(this.#res, headers)
     const queue = this.#queue
     this.#queue = []
@@ -242,8 +318,18 @@ export class ResponseGate {
     const queue = this.#queue
     this.#queue = []
     this.#state = 'discarding'
+    this.#restoreStatus()
     for (const call of queue) settleCallbacks(call.args)
     sendReply(this.#res, reply, this.#original)
+  }
+
+  /** Undoes a status change made while calls were queued (node had sent the status already). */
+  #restoreStatus(): void {
+    const status = this.#status
+    if (status === undefined) return
+    this.#status = undefined
+    this.#res.statusCode = status[0]
+    this.#res.statusMessage = status[1]
   }
 
   #call(method: Method, args: unknown[]): unknown {
@@ -260,6 +346,7 @@ export class ResponseGate {
         this.#queue.push({ method, args })
         // A commit that needs no store call releases the gate before this returns.
         this.#onFirstWrite()
+        if (this.#state === 'holding') this.#freeze()
         // An accessor defined on the response object makes node's own http code run about half
         // as fast for that response (measured: 26k → 14k req/s on a bare server), so it is only
         // defined for streamed responses, whose app keeps writing and may look. A response that
@@ -339,6 +426,19 @@ function inheritedGetter(res: ServerResponse, name: string): () => boolean {
   ) {
     const getter = Object.getOwnPropertyDescriptor(proto, name)?.get
     if (getter) return () => Boolean(getter.call(res))
+  }
+  return () => false
+}
+
+/** Node's own getter `name` (found from ServerResponse.prototype up), unbound. */
+function nodeGetter(name: StateName): (this: ServerResponse) => boolean {
+  for (
+    let proto: object | null = ServerResponse.prototype;
+    proto !== null;
+    proto = Object.getPrototypeOf(proto) as object | null
+  ) {
+    const getter = Object.getOwnPropertyDescriptor(proto, name)?.get
+    if (getter) return getter as (this: ServerResponse) => boolean
   }
   return () => false
 }

@@ -6,6 +6,7 @@
  */
 
 import { randomBytes } from 'node:crypto'
+import { inherits } from 'node:util'
 import connectPgSimple from 'connect-pg-simple'
 import { RedisStore } from 'connect-redis'
 import express, { type Express } from 'express'
@@ -15,6 +16,7 @@ import { createClient } from 'redis'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import session, {
   CompatStore,
+  type Store,
   type StoredSession,
   storeKeyFor,
 } from '../../src/adapters/express.js'
@@ -159,6 +161,45 @@ describe('the express-session export shape', () => {
     expect(new session.Cookie({ maxAge: 1000 }).originalMaxAge).toBe(1000)
     expect(typeof session.Session).toBe('function')
     expect(() => new session.Session({} as never)).toThrow(TypeError)
+  })
+
+  it('lets a store written before classes extend Store (util.inherits and Store.call(this))', async () => {
+    interface OldStyle {
+      sessions: Record<string, string>
+    }
+    // As stores of express-session's early days are written (and its own test stores).
+    function OldStyleStore(this: OldStyle) {
+      ;(session.Store as unknown as (this: OldStyle) => void).call(this)
+      this.sessions = {}
+    }
+    inherits(OldStyleStore, session.Store as unknown as new () => object)
+    Object.assign(OldStyleStore.prototype, {
+      get(this: OldStyle, sid: string, callback: (err: unknown, value?: unknown) => void) {
+        const json = this.sessions[sid]
+        callback(null, json === undefined ? undefined : JSON.parse(json))
+      },
+      set(this: OldStyle, sid: string, value: unknown, callback: () => void) {
+        this.sessions[sid] = JSON.stringify(value)
+        callback()
+      },
+      destroy(this: OldStyle, sid: string, callback: () => void) {
+        delete this.sessions[sid]
+        callback()
+      },
+    })
+    const store = new (OldStyleStore as unknown as new () => OldStyle & Store)()
+    expect(store).toBeInstanceOf(session.Store)
+    expect(typeof store.on).toBe('function')
+    expect(typeof store.createSession).toBe('function')
+    const served = await serve(counterApp(ours, { store }))
+    try {
+      const browser = new Browser(served.url)
+      expect(await (await browser.request('/count')).json()).toMatchObject({ count: 1 })
+      expect(await (await browser.request('/count')).json()).toMatchObject({ count: 2 })
+      expect(Object.keys(store.sessions)).toHaveLength(1)
+    } finally {
+      await served.close()
+    }
   })
 })
 

@@ -58,6 +58,23 @@ describe('session() options', () => {
     )
   })
 
+  it('refuses a fixed cookie with an invalid maxAge or expires when the middleware is made', () => {
+    const base = { secret: EXPRESS_SECRET, resave: false, saveUninitialized: false }
+    expect(() => session({ ...base, cookie: { expires: new Date(Number.NaN) } })).toThrow(
+      new TypeError('cookie.expires option is invalid: not a valid date'),
+    )
+    expect(() => session({ ...base, cookie: { expires: 'someday' as never } })).toThrow(
+      new TypeError('cookie.expires option is invalid: not a valid date'),
+    )
+    expect(() => session({ ...base, cookie: { maxAge: Number.NaN } })).toThrow(
+      new TypeError('cookie.maxAge option is invalid: NaN is not a finite number of milliseconds'),
+    )
+    expect(() => session({ ...base, cookie: { maxAge: '1h' as never } })).toThrow(
+      new TypeError('maxAge must be a number or Date'),
+    )
+    expect(() => session({ ...base, cookie: { maxAge: 1000, expires: undefined } })).not.toThrow()
+  })
+
   it('refuses a store that is neither a sessionkit store nor an express-session store', () => {
     const build = () =>
       session({

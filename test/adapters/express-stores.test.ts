@@ -4,6 +4,8 @@
  * (spies, injected failures), disconnect events, store failures, and Store#load /
  * Store#createSession for sessions used outside a request.
  */
+import { execFile } from 'node:child_process'
+import { promisify } from 'node:util'
 import express, { type Express, type NextFunction, type Request, type Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import { signValue } from '../../src/adapters/express/signature.js'
@@ -16,6 +18,8 @@ import { Browser } from './client.js'
 import { dataOf, EXPRESS_SECRET, type Served, serve, sleep } from './express-helpers.js'
 
 type Callback = (err?: unknown) => void
+
+const run = promisify(execFile)
 
 function promised<T>(
   run: (callback: (err: unknown, value?: T) => void) => void,
@@ -169,6 +173,32 @@ describe('MemoryStore from sessionkit/express', () => {
     expect(response.status).toBe(503)
     expect(response.headers.get('retry-after')).toBe('5')
     expect(errors).toHaveLength(1)
+  })
+
+  it("sends the app's response when only a touch fails (nothing it changed is lost), and reports the error", async () => {
+    const browser = await start()
+    expect((await browser.request('/')).status).toBe(200)
+    let touches = 0
+    store.touch = (_sid: string, _sess: StoredSession, callback?: Callback) => {
+      touches++
+      callback?.(new Error('touch failed'))
+    }
+    const response = await browser.request('/')
+    expect(touches).toBe(1)
+    expect(response.status).toBe(200)
+    expect(await response.text()).toBe('session saved')
+    expect(errors).toHaveLength(1)
+    const [error] = errors as Array<Error & { cause?: unknown }>
+    expect(error?.cause ?? error).toMatchObject({ message: 'touch failed' })
+  })
+
+  it("lets an exception thrown by a store callback surface as the app's, not as a swallowed rejection", async () => {
+    const { stdout } = await run(process.execPath, [
+      '--import',
+      'tsx',
+      'test/fixtures/store-callback-throws.ts',
+    ])
+    expect(stdout.trim()).toBe('uncaughtException: thrown by the callback')
   })
 
   it('serves requests without a session while the store says it is disconnected', async () => {

@@ -47,9 +47,16 @@ function answer<T>(
   promise: Promise<T>,
   callback: ((err: unknown, value?: T) => void) | undefined,
 ): void {
+  if (callback === undefined) {
+    promise.catch(() => {})
+    return
+  }
+  // The callback runs outside the promise chain, as express-session's MemoryStore calls back
+  // from setImmediate: an exception it throws is the app's, thrown where the app can see it,
+  // not a swallowed rejection.
   promise.then(
-    (value) => callback?.(null, value),
-    (error: unknown) => callback?.(error),
+    (value) => queueMicrotask(() => callback(null, value)),
+    (error: unknown) => queueMicrotask(() => callback(error)),
   )
 }
 

@@ -10,7 +10,7 @@ import type { Request } from 'express'
 import { InvalidSessionDataError, SessionkitError, StoreError } from '../../core/errors.js'
 import type { LoginOptions } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
-import type { SessionHeaders } from '../shared.js'
+import { report, type SessionHeaders } from '../shared.js'
 import type { Backend, Entry, RequestMeta } from './backend.js'
 import { Cookie, type CookieOptions } from './cookie.js'
 import type { ResolvedOptions } from './options.js'
@@ -294,7 +294,15 @@ export class RequestContext implements SessionHost {
     if (plan.kind === 'save') {
       alive = await storeCall(() => this.#save(session, snapshot))
     } else {
-      alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
+      try {
+        alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
+      } catch (error) {
+        // A touch only moves the expiry: nothing the request changed is lost if it fails, so the
+        // response goes out as planned (express-session passes the error on too) and the error
+        // goes to onError.
+        report(this.#options, error, { phase: 'commit' })
+        alive = true
+      }
       if (!alive) this.#lost = true
     }
     return this.#headersAfter(session, alive, setCookie)

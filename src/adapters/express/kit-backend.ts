@@ -74,7 +74,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
 function warnPastPolicy(manager: Manager, cookie: Cookie): void {
   const maxAge = cookie.originalMaxAge
   const { idleTimeout, lifetime } = manager.options
-  if (maxAge === null || (maxAge <= (idleTimeout ?? lifetime) && maxAge <= lifetime)) return
+  if (maxAge === null || !Number.isFinite(maxAge)) return
+  if (maxAge <= (idleTimeout ?? lifetime) && maxAge <= lifetime) return
   once(
     'maxage-past-policy',
     `req.session.cookie.maxAge (${maxAge} ms) is longer than the store policy (idleTimeout ${idleTimeout} ms, lifetime ${lifetime} ms), so such sessions end before their cookie; set the idleTimeout option to your longest maxAge`,

@@ -131,6 +131,36 @@ function resolveStore(store: unknown): ResolvedStore {
   )
 }
 
+/**
+ * A fixed cookie's maxAge and expires, checked when the middleware is made: express-session
+ * accepts an invalid date here and fails on every request that sets the cookie.
+ */
+function checkCookieTimes(cookie: CookieOptions): void {
+  const { maxAge, expires } = cookie as { maxAge?: unknown; expires?: unknown }
+  if (typeof maxAge === 'number' && !Number.isFinite(maxAge)) {
+    throw new TypeError(
+      `cookie.maxAge option is invalid: ${maxAge} is not a finite number of milliseconds`,
+    )
+  }
+  if (
+    maxAge !== undefined &&
+    maxAge !== null &&
+    typeof maxAge !== 'number' &&
+    !(maxAge instanceof Date)
+  ) {
+    throw new TypeError('maxAge must be a number or Date')
+  }
+  const date =
+    expires instanceof Date
+      ? expires
+      : typeof expires === 'string' && expires !== ''
+        ? new Date(expires)
+        : null
+  if (date !== null && Number.isNaN(date.getTime())) {
+    throw new TypeError('cookie.expires option is invalid: not a valid date')
+  }
+}
+
 /** Builds the cookie reader for these secrets; null when there are none (cookie-parser's req.secret is used). */
 export function cookieReader(name: string, secrets: readonly ExpressSecret[]): CookieReader {
   let keys: KeyRing | null = null
@@ -187,6 +217,7 @@ export function resolveOptions(options: SessionOptions | undefined): ResolvedOpt
   else warnWeakSecrets(secrets)
   const name = opts.name || opts.key || 'connect.sid'
   const cookie = opts.cookie ?? {}
+  if (typeof cookie !== 'function') checkCookieTimes(cookie)
   const store = resolveStore(opts.store)
   if (
     process.env.NODE_ENV === 'production' &&

@@ -77,7 +77,7 @@ export function isCallbackStore(value: unknown): value is CallbackStore {
  *   destroy(sid, callback) { … callback?.() }
  * }
  */
-export abstract class Store extends EventEmitter implements CallbackStore {
+abstract class StoreBase extends EventEmitter implements CallbackStore {
   /** Calls back with the session stored under `sid`, or with null/undefined when there is none. */
   abstract get(sid: string, callback: (err: unknown, session?: StoredSession | null) => void): void
   /** Inserts or replaces the session under `sid`. */
@@ -127,6 +127,26 @@ export abstract class Store extends EventEmitter implements CallbackStore {
     return session
   }
 }
+
+/**
+ * At run time a plain function, as express-session's Store is: stores written before classes
+ * (`util.inherits(MyStore, Store)` with `Store.call(this)` in their constructor) work as well as
+ * `class MyStore extends Store`. Its prototype is StoreBase's, so both kinds get `regenerate`,
+ * `load` and `createSession`, and `instanceof Store` holds for both.
+ */
+function StoreFunction(this: EventEmitter): void {
+  EventEmitter.call(this)
+}
+StoreFunction.prototype = StoreBase.prototype
+Object.defineProperty(StoreBase.prototype, 'constructor', {
+  value: StoreFunction,
+  writable: true,
+  configurable: true,
+})
+Object.setPrototypeOf(StoreFunction, EventEmitter)
+
+export const Store = StoreFunction as unknown as typeof StoreBase
+export type Store = StoreBase
 
 /**
  * Calls a callback-API method and resolves with what it calls back. Stores that also return a

@@ -1,0 +1,121 @@
+/**
+ * Once an app has ended its response, node refuses header changes (ERR_HTTP_HEADERS_SENT) and
+ * ignores a new status: the headers went out with the end. The session gate holds that end
+ * while the session is saved; in the meantime the response must behave as node's would, or a
+ * header set after end() (a Content-Length, say) would reach the replayed response and no longer
+ * match its body.
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
+import type { AddressInfo } from 'node:net'
+import express from 'express'
+import { afterEach, describe, expect, it } from 'vitest'
+import session from '../../src/adapters/express.js'
+import { Browser } from './client.js'
+import { EXPRESS_SECRET, type Served, serve } from './express-helpers.js'
+import { buildNodeServer, type TestServer } from './helpers.js'
+
+/** What the app saw after its end(): the errors of a header change and the state it read. */
+interface AfterEnd {
+  setHeader?: string | undefined
+  removeHeader?: string | undefined
+  headersSent?: boolean
+}
+
+function tryAfterEnd(res: ServerResponse, seen: AfterEnd): void {
+  res.end('one')
+  try {
+    res.setHeader('Content-Length', '3000')
+  } catch (error) {
+    seen.setHeader = (error as Error).message
+  }
+  try {
+    res.removeHeader('Content-Type')
+  } catch (error) {
+    seen.removeHeader = (error as Error).message
+  }
+  res.statusCode = 500
+  seen.headersSent = res.headersSent
+}
+
+/** What plain node does: the reference. */
+async function nodeReference(): Promise<AfterEnd> {
+  const seen: AfterEnd = {}
+  const server = createServer((_req: IncomingMessage, res: ServerResponse) => {
+    res.setHeader('Content-Type', 'text/plain')
+    tryAfterEnd(res, seen)
+  })
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+  const { port } = server.address() as AddressInfo
+  await (await fetch(`http://127.0.0.1:${port}/`)).text()
+  await new Promise<void>((resolve) => server.close(() => resolve()))
+  return seen
+}
+
+describe('after end(), while the session is being saved', () => {
+  let node: TestServer | undefined
+  let served: Served | undefined
+  afterEach(async () => {
+    await node?.close()
+    await served?.close()
+    node = undefined
+    served = undefined
+  })
+
+  it('a plain node response refuses header changes as node does, and keeps its status', async () => {
+    const reference = await nodeReference()
+    expect(reference.setHeader).toBe('Cannot set headers after they are sent to the client')
+    const seen: AfterEnd = {}
+    node = await buildNodeServer((req, res) => {
+      req.session?.set('a', 1)
+      res.setHeader('Content-Type', 'text/plain')
+      tryAfterEnd(res, seen)
+    })
+    const response = await new Browser(node.url).request('/')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toBe('text/plain')
+    expect(response.headers.getSetCookie()).toHaveLength(1)
+    expect(await response.text()).toBe('one')
+    expect({ setHeader: seen.setHeader, removeHeader: seen.removeHeader }).toEqual({
+      setHeader: reference.setHeader,
+      removeHeader: reference.removeHeader,
+    })
+    // A headersSent accessor on each response would halve node's speed for it; not mirrored.
+  })
+
+  it('an Express response refuses them too, reports headersSent, and keeps its status', async () => {
+    const reference = await nodeReference()
+    const seen: AfterEnd = {}
+    const app = express()
+    app.use(session({ secret: EXPRESS_SECRET, resave: false, saveUninitialized: false }))
+    app.get('/', (req, res) => {
+      Object.assign(req.session, { a: 1 })
+      res.type('text')
+      tryAfterEnd(res, seen)
+    })
+    served = await serve(app)
+    const response = await new Browser(served.url).request('/')
+    expect(response.status).toBe(200)
+    expect(response.headers.get('content-type')).toMatch(/^text\/plain/)
+    expect(response.headers.getSetCookie()).toHaveLength(1)
+    expect(await response.text()).toBe('one')
+    expect(seen).toEqual(reference)
+    expect(seen.headersSent).toBe(true)
+  })
+
+  it('header changes before the first write still go through', async () => {
+    const app = express()
+    app.use(session({ secret: EXPRESS_SECRET, resave: false, saveUninitialized: false }))
+    app.get('/', (req, res) => {
+      Object.assign(req.session, { a: 1 })
+      res.setHeader('X-Before', 'yes')
+      res.removeHeader('X-Before')
+      res.appendHeader('X-Kept', 'a')
+      res.end('ok')
+    })
+    served = await serve(app)
+    const response = await new Browser(served.url).request('/')
+    expect(response.headers.get('x-before')).toBeNull()
+    expect(response.headers.get('x-kept')).toBe('a')
+    expect(await response.text()).toBe('ok')
+  })
+})
