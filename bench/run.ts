@@ -108,7 +108,7 @@ function settingsLines(options: Options): string[] {
   const { limits, http } = options
   return [
     `stores and seal: ${limits.rounds} interleaved round(s) of ${limits.durationMs} ms per cell after ${limits.warmupMs} ms of warm-up, ${limits.concurrency} calls in flight, at most ${limits.maxOps} calls per round`,
-    `http: ${http.connections} connections, ${http.rounds} interleaved round(s) of ${http.durationMs} ms per variant and scenario after ${http.warmupMs} ms of warm-up; ${childrenPinned() ? 'each server child pinned to CPU 1 and the load generator to CPU 0 (taskset)' : 'children not pinned to CPUs'}`,
+    `http: ${http.connections} connections, ${http.rounds} interleaved round(s) of ${http.durationMs} ms per variant and scenario after ${http.warmupMs} ms of warm-up; ${childrenPinned() ? 'each server child pinned to CPU 1 and the load generator to CPU 0 (taskset)' : 'children not pinned to CPUs'}; sessionkit compiled by tsc as published (tsconfig.build.json), the peers as they ship`,
     `memory: ${options.memorySessions.toLocaleString('en-US')} sessions per store`,
   ]
 }

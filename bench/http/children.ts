@@ -9,6 +9,7 @@ import { availableParallelism } from 'node:os'
 import { fileURLToPath } from 'node:url'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
+const USE_BUILD = fileURLToPath(new URL('./use-build.mjs', import.meta.url))
 const live = new Set<ChildProcess>()
 
 /**
@@ -67,7 +68,16 @@ export function startChild(
   hookExit()
   const path = fileURLToPath(new URL(script, import.meta.url))
   const cpu = cpuFor(role)
-  const node = [process.execPath, '--import', 'tsx', path]
+  const node = [
+    process.execPath,
+    ...(process.env.BENCH_NODE_ARGS?.split(' ') ?? []),
+    '--import',
+    'tsx',
+    // Serves sessionkit from its build when BENCH_BUILD is set (build.ts); a no-op otherwise.
+    '--import',
+    USE_BUILD,
+    path,
+  ]
   const [command, ...args] = cpu === null ? node : ['taskset', '-c', String(cpu), ...node]
   const child = spawn(command as string, args, {
     // `--import tsx` resolves from the working directory: the repository's, wherever we run.

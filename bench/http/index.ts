@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type { RunSettings } from './backends/types.js'
+import { buildSessionkit } from './build.js'
 import { runGroup } from './group.js'
 import { startLoadGenerator } from './load-handle.js'
 import { renderHttp } from './report.js'
@@ -40,6 +41,9 @@ export async function runHttpSuite(limits: HttpLimits): Promise<HttpResults> {
     dir,
   }
   const rows: HttpRow[] = []
+  // Every server child inherits it (use-build.mjs): sessionkit as published, not through tsx.
+  process.stderr.write('http: compiling sessionkit (tsc) for the server children\n')
+  process.env.BENCH_BUILD = buildSessionkit()
   const load = await startLoadGenerator()
   try {
     for (const group of GROUPS) {

@@ -92,15 +92,6 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'the store, which the peers do not keep.',
   },
   {
-    matches: /^(Express|Fastify|sessionkit\/)/,
-    text:
-      'A bias against sessionkit in every HTTP row: the server children run sessionkit from its ' +
-      'TypeScript source through tsx, whose esbuild transform keeps function names by wrapping ' +
-      'closures in `__name(…)` calls; the peers run as plain JavaScript. In a profile of ' +
-      "sessionkit/express writes that was 3.5 % of the server's busy time (mostly core/json.ts). " +
-      'Published builds (tsc) have no such wrapper.',
-  },
-  {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,
     text:
       "With 16 in flight, iron-session's Web Crypto work runs on libuv's thread pool and gains from " +
