@@ -298,7 +298,8 @@ export class ResponseGate {
     if (headers !== null && !this.#res.headersSent) applySessionHeaders(this.#res, headers)
     const queue = this.#queue
     this.#queue = []
-    for (const [index, { method, args }] of queue.entries()) {
+    for (let index = 0; index < queue.length; index++) {
+      const { method, args } = queue[index] as Call
       try {
         this.#pass(method, args)
       } catch (error) {

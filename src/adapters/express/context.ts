@@ -83,6 +83,9 @@ function headersFor(cookies: string[]): SessionHeaders | null {
   return { setCookie: cookies, cacheControl: 'no-store', vary: ['Cookie'], token: null }
 }
 
+/** Until start() has loaded the session; never changed (snapshots are replaced, not edited). */
+const NO_SNAPSHOT: Snapshot = new Map()
+
 /** See the module comment. */
 export class RequestContext implements SessionHost {
   readonly #req: Request
@@ -98,7 +101,7 @@ export class RequestContext implements SessionHost {
   #current: Session | undefined
   // express-session's originalId/originalHash and savedHash, as snapshots.
   #originalId: string | undefined
-  #originalSnapshot: Snapshot = new Map()
+  #originalSnapshot: Snapshot = NO_SNAPSHOT
   #savedId: string | undefined
   #savedSnapshot: Snapshot | undefined
   #touched = false
@@ -327,7 +330,7 @@ export class RequestContext implements SessionHost {
       ])
     }
     const clear = this.#clearPending && this.#carried && this.#cookieId !== session.id
-    return headersFor(clear ? [this.#clearingCookie(session)] : [])
+    return clear ? headersFor([this.#clearingCookie(session)]) : null
   }
 
   /** req.session was deleted or nulled: `unset: 'destroy'` deletes it from the store. */

@@ -101,7 +101,9 @@ export class Cookie {
     }
     let originalMaxAge: number | null | undefined
     // Keys are applied in the caller's order: "the last one defined in the object is what is used".
-    for (const [key, value] of Object.entries(options ?? {})) {
+    const given = (options ?? {}) as Record<string, unknown>
+    for (const key of Object.keys(given)) {
+      const value = given[key]
       switch (key) {
         case 'maxAge':
           this.maxAge = value as number | null

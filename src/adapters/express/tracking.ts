@@ -41,7 +41,7 @@ export function takeSnapshot(
 /** True when both snapshots hold the same keys with the same JSON (key order does not matter). */
 export function sameSnapshot(a: Snapshot, b: Snapshot): boolean {
   if (a.size !== b.size) return false
-  for (const [key, json] of a) if (b.get(key) !== json) return false
+  for (const key of a.keys()) if (b.get(key) !== a.get(key)) return false
   return true
 }
 
