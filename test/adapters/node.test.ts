@@ -64,14 +64,17 @@ describe('node adapter: holding the response until the commit is done', () => {
     expect(response.headers.get('vary')).toBe('Accept, Cookie')
   })
 
-  it('reports headersSent and writableEnded as node would while holding', async () => {
+  it('reports headersSent and writableEnded as node would while holding a streamed response', async () => {
     const seen: boolean[] = []
-    server = await buildNodeServer((req, res) => {
+    server = await buildNodeServer(async (req, res) => {
       req.session?.set('a', 1)
       seen.push(res.headersSent)
       res.writeHead(200)
+      // From the next turn on: `res.writeHead(…).end(…)` in one go needs no mirror (see node-gate.ts).
+      await Promise.resolve()
       seen.push(res.headersSent, res.writableEnded)
-      res.end('ok')
+      res.write('o')
+      res.end('k')
       seen.push(res.writableEnded)
     })
     const response = await new Browser(server.url).request('/')
