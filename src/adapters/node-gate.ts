@@ -384,6 +384,8 @@ export class ResponseGate {
       return result
     }
     if (method !== 'writeHead') return this.#original[method].apply(this.#res, args)
+    // No session headers to keep (a read that sets no cookie): node applies the app's as it is.
+    if (this.#headers === null) return this.#original.writeHead.apply(this.#res, args)
     const [status, second, third] = args
     const message = typeof second === 'string' ? second : undefined
     const headers = message === undefined ? second : third
