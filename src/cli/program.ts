@@ -193,6 +193,37 @@ export function buildProgram(
   return program
 }
 
+/** A session handle or ID that begins with '-': base64url allows it, one in 64 does. */
+const DASH_REF = /^-[A-Za-z0-9_-]{42}$/
+
+/**
+ * `argv` with every session handle or ID that begins with '-' moved after a `--`, where
+ * commander takes it for the command's argument instead of an unknown option. An option's own
+ * value (`--except -Ab…`) stays where it is: commander reads a required value whatever it looks
+ * like. Unchanged when the line already has a `--`.
+ */
+function withDashRefsAsArguments(program: Command, argv: readonly string[]): string[] {
+  if (argv.includes('--')) return [...argv]
+  const takesValue = new Set<string>()
+  for (const command of [program, ...program.commands]) {
+    for (const option of command.options) {
+      if (option.required || option.optional) {
+        if (option.long) takesValue.add(option.long)
+        if (option.short) takesValue.add(option.short)
+      }
+    }
+  }
+  const rest: string[] = []
+  const refs: string[] = []
+  argv.forEach((arg, index) => {
+    const previous = argv[index - 1]
+    const isValue = index > 2 && previous !== undefined && takesValue.has(previous)
+    if (index >= 2 && !isValue && DASH_REF.test(arg)) refs.push(arg)
+    else rest.push(arg)
+  })
+  return refs.length === 0 ? rest : [...rest, '--', ...refs]
+}
+
 /** Runs the CLI on `argv` (as process.argv) and resolves to the exit code. Never throws. */
 export async function runCli(
   argv: readonly string[],
@@ -209,7 +240,7 @@ export async function runCli(
       program.outputHelp({ error: true })
       return EXIT.usage
     }
-    await program.parseAsync([...argv])
+    await program.parseAsync(withDashRefsAsArguments(program, argv))
     return exitCode
   } catch (error) {
     if (error instanceof CommanderError) return error.exitCode === 0 ? EXIT.ok : EXIT.usage

@@ -125,12 +125,14 @@ describe.each(STORES)('admin commands on %s', (_name, makeUrl) => {
 
   it('show and revoke exit with 3 for an unknown or expired session', async () => {
     const expired = seeded[6] as Seeded
-    for (const ref of ['x'.repeat(43), expired.id, hashId(expired.id)]) {
+    // base64url handles and IDs may begin with '-' (one in 64): still a session, not an option.
+    for (const ref of ['x'.repeat(43), `-${'x'.repeat(42)}`, expired.id, hashId(expired.id)]) {
       const shown = await run('show', ref)
       expect(shown.code).toBe(3)
       expect(shown.stderr).toContain('SESSIONKIT_NOT_FOUND')
     }
     expect((await run('revoke', 'no-such-session')).code).toBe(3)
+    expect((await run('revoke', `-${'y'.repeat(42)}`, '--json')).code).toBe(3)
   })
 
   it('revoke ends one session: its cookie no longer loads', async () => {
