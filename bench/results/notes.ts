@@ -31,11 +31,10 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'does only what any signed, hashed-at-rest session must on a read (parse the Cookie ' +
       'header, check an HMAC-SHA256, SHA-256 the ID, a Map get, JSON.parse, one req.session ' +
       'property, and hold the response to compare the JSON at its end); measured by ' +
-      'bench/express/in-process.ts (CPU per read, two runs) it reaches 64–70 % of bare Express, ' +
-      'sessionkit/express 53–55 % and express-session 38–40 %. So 85 % of bare Express is out of ' +
-      'reach for any session layer that does that work, and 1.5× express-session (about 58 % of ' +
-      'bare Express) is within 10–15 % of the floor. What this session found and fixed: Express ' +
-      'swaps every ' +
+      'bench/express/in-process.ts (CPU per read) it reaches 64–72 % of bare Express, ' +
+      'sessionkit/express 53–55 % and express-session 38–48 % (two machines, two runs each). So ' +
+      '85 % of bare Express is out of reach for any session layer that does that work, and 1.5× ' +
+      'express-session is within 10–20 % of the floor. Found and fixed: Express swaps every ' +
       "request's and response's prototype, after which V8 gives each property added to those " +
       'objects a hidden class of its own (measured: ~4 µs per property, plus garbage); ' +
       'sessionkit added seven (req.sessionID, req.sessionStore, four gate methods on res, ' +
@@ -45,12 +44,18 @@ export const MISSED_NOTES: readonly MissedNote[] = [
   {
     matches: /of its framework without sessions/,
     text:
-      'Adapters against their bare framework: the no-session apps answer a constant in 20–35 µs ' +
-      '(node:http, Hono, Koa, Fastify), so 80 % leaves 5–9 µs for the whole session layer, while ' +
-      "checking the cookie's HMAC-SHA256 alone takes ~2 µs and hashing the ID ~0.4 µs; a profile " +
-      'of sessionkit/node reads puts the rest in cookie parsing, the store get with its JSON copy, ' +
-      'expiry checks and the response gate, no single hotspot. Hono pays more on responses that ' +
-      "carry a cookie (new sessions, writes): @hono/node-server sends a handler's Response without " +
+      'Adapters against their bare framework: the no-session apps answer a constant (on the Xeon ' +
+      'of earlier runs in 20–35 µs; this run is on a slower machine, where bare node:http does ' +
+      '22k req/s instead of 45k), so 80 % leaves a few microseconds for the whole session layer, ' +
+      "while checking the cookie's HMAC-SHA256 and hashing the ID take a few microseconds " +
+      'themselves; profiles of sessionkit/node reads put the rest in cookie parsing, the store ' +
+      'get with its JSON copy, expiry checks and the response gate, no single hotspot. (Profiles ' +
+      'on this machine give createHmac 15–20 µs per request, but an HMAC built on the one-shot ' +
+      'hash instead measured no faster in a paired A/B of whole requests: 113.7 against 114.9 µs ' +
+      'of CPU per read; the profile misattributes.) node:http writes went from 23 % to 36 % of ' +
+      'bare node: a held writeHead no longer defines the headersSent/writableEnded accessors ' +
+      "that halve node's speed for a response when end() follows in the same turn. Hono pays " +
+      "more on new sessions: @hono/node-server sends a handler's Response without " +
       'building a real one, but adding Set-Cookie needs a copy of the Response, which builds it ' +
       "(a ReadableStream body); changing the handler's Response in place would be faster and is " +
       "not done, because a Response an app reuses across requests would then carry one visitor's " +
@@ -74,22 +79,22 @@ export const MISSED_NOTES: readonly MissedNote[] = [
   {
     matches: /, write: ≥ 1\.5×|faster on read, write and new/,
     text:
-      'Writes and new sessions through sessionkit/express: this session removed the save ' +
-      "path's re-validation and re-serialization of every key in the core (the adapter's JSON is " +
-      'committed as it is), the core cookie the adapter threw away (a second HMAC and serialize ' +
-      "per write), re-signing the same ID (the request's signed value is sent back), a second " +
-      "application of the session headers at node's implicit writeHead, and the cookie " +
-      'serializer (a template per attribute set). Without sockets (bench/express/in-process.ts: ' +
-      'CPU time, 50 in flight, median of 40 paired rounds) sessionkit/express then takes 108 µs ' +
-      "per read, 135 per write and 158 per new session against express-session's 176, 183 and " +
-      '237 (bare Express 72): 1.6×, 1.4× and 1.2× before sockets. Over loopback HTTP the server ' +
-      "child's CPU per read (pinned, 50 connections) was 117 µs bare, 226 sessionkit, 281 " +
-      'express-session: real connections add ~45 µs to bare Express and ~110 µs to either ' +
-      'session layer (objects that live across the network round trip: garbage collection was ' +
-      "twice bare Express's per request in the profiles), which with Express's own cost " +
-      'compresses the margin to what the table shows. A new session ' +
-      "also costs a 32-byte random ID, its SHA-256 and the record's metadata (IP, user agent) in " +
-      'the store, which the peers do not keep.',
+      'Writes and new sessions through sessionkit/express: the save path commits the ' +
+      "adapter's JSON as it is, sends back the request's signed cookie value, and serializes " +
+      'Set-Cookie from a template. Without sockets (bench/express/in-process.ts, CPU per ' +
+      'request) sessionkit/express writes at 1.2–1.4× express-session. Over loopback HTTP that ' +
+      'margin goes: both libraries then cost about the same per write, and garbage collection ' +
+      'is the measured difference from reads. Sampled by the heap profiler (in-process, ' +
+      'including objects collected by either GC), a write allocates 41 KB through sessionkit, ' +
+      '41 KB through express-session and 21 KB through bare Express (reads: 31, 39 and 21 KB), ' +
+      'and with --trace-gc-nvp 30–40 % of the young generation survives each scavenge even for ' +
+      'bare Express (objects of requests still in flight on 50 connections), so each scavenge ' +
+      'copies megabytes: per read, garbage collection cost sessionkit 54 µs against bare ' +
+      "Express's 24. Writes therefore land near parity (0.97–1.04× on memory, PostgreSQL and SQLite " +
+      'here; PostgreSQL was 1.25× in the previous full run, within the spread between runs), ' +
+      'and fewer allocations per request is the lever (about 0.5 KB per read were removed on ' +
+      '2026-11-28). A new session also costs a 32-byte random ID, its SHA-256 and the ' +
+      "record's metadata (IP, user agent) in the store, which the peers do not keep.",
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,
