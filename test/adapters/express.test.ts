@@ -136,6 +136,26 @@ describe.each(backends)('sessionkit/express on %s', (_name, makeStore) => {
       expect(sessionCookie(await browser.request('/set?a=2'))).toBeDefined()
     })
 
+    it('moves the stored expiry when the app calls req.session.touch(), even within touchAfter', async () => {
+      const browser = await start({ cookie: { maxAge: 60_000 } }, (app) => {
+        app.get('/touch', (req, res) => {
+          req.session.touch()
+          res.send('ok')
+        })
+      })
+      await browser.request('/set?a=1')
+      const sid = sidOf(browser.jar.get('connect.sid'))
+      const expiresOf = async () =>
+        new Date(
+          String(((await stored(store, sid))?.cookie as { expires?: string } | undefined)?.expires),
+        ).getTime()
+      const before = await expiresOf()
+      expect(before).toBeGreaterThan(Date.now())
+      await sleep(30)
+      await browser.request('/touch')
+      expect(await expiresOf()).toBeGreaterThan(before)
+    })
+
     it('is re-sent on every response with rolling: true', async () => {
       const browser = await start({ rolling: true, cookie: { maxAge: 60_000 } })
       await browser.request('/set?a=1')

@@ -52,6 +52,8 @@ export interface Entry {
   touchWrites(snapshot: Snapshot, cookie: Cookie): boolean
   /** Tells the store the session is in use (its expiry moves). False when it is gone. */
   touch(snapshot: Snapshot, cookie: Cookie): Promise<boolean>
+  /** The next touch moves the expiry even where it need not move yet (the app asked). */
+  refresh(): void
   /** Removes the session from the store. */
   destroy(): Promise<void>
   /** The session as stored now, or null when it is not in the store. */

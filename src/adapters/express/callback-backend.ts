@@ -140,6 +140,10 @@ class CallbackEntry implements Entry {
     })
   }
 
+  refresh(): void {
+    // A callback store is touched on every request already.
+  }
+
   touchWrites(): boolean {
     // express-session touches a callback store on every request; so does this.
     return typeof this.#store.touch === 'function'

@@ -359,6 +359,11 @@ export class RequestContext implements SessionHost {
 
   // SessionHost: what req.session's methods do.
 
+  touched(session: Session): void {
+    // The middleware's own touch() comes at the commit; only the app's, before it, forces one.
+    if (!this.#committed) internalsOf(session).entry.refresh()
+  }
+
   async save(session: Session): Promise<void> {
     // A session that was destroyed or replaced is not written back under its old ID.
     if (this.#lost || session !== this.#current) return

@@ -55,6 +55,8 @@ const host: SessionHost = {
   regenerate: needsRequest,
   login: needsRequest,
   logout: needsRequest,
+  // Outside a request nothing commits: touch() only resets the cookie's maxAge.
+  touched() {},
 }
 
 /** A Session for `stored` (a session as the store returned it) under `sid`, bound to `store`. */

@@ -190,6 +190,10 @@ class KitEntry implements Entry {
     return !this.#core.isDestroyed
   }
 
+  refresh(): void {
+    this.#manager.refresh(this.#core)
+  }
+
   async destroy(): Promise<void> {
     await this.#manager.destroy(this.#core)
   }

@@ -39,6 +39,8 @@ export interface SessionHost {
   save(session: Session): Promise<void>
   login(session: Session, userId: string, options: LoginOptions): Promise<void>
   logout(session: Session): Promise<void>
+  /** The app called `req.session.touch()`: the store's expiry is to move, touchAfter or not. */
+  touched(session: Session): void
 }
 
 /** @internal */
@@ -206,8 +208,13 @@ export class Session {
     return this
   }
 
-  /** Resets `cookie.maxAge` to `cookie.originalMaxAge` (the middleware does it on every request). */
+  /**
+   * Resets `cookie.maxAge` to `cookie.originalMaxAge` (the middleware does it on every request).
+   * Called by the app, it also moves the session's expiry in the store at the end of the
+   * request, even within `touchAfter`, as express-session's touch would.
+   */
   touch(): this {
+    internalsOf(this).host.touched(this)
     return this.resetMaxAge()
   }
 
