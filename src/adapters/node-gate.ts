@@ -23,9 +23,15 @@ type GateState = 'open' | 'holding' | 'passing' | 'discarding'
 /** Adds the session headers, keeping the app's own cookies and Vary fields. Idempotent. */
 export function applySessionHeaders(res: ServerResponse, headers: SessionHeaders): void {
   const current = res.getHeader('set-cookie')
-  const cookies = current === undefined ? [] : Array.isArray(current) ? current : [String(current)]
-  const missing = headers.setCookie.filter((cookie) => !cookies.includes(cookie))
-  if (missing.length > 0) res.setHeader('set-cookie', [...cookies, ...missing])
+  if (current === undefined) {
+    // The usual case: the app set no cookie of its own. A copy: node's appendHeader would
+    // push the app's later cookies into the very array it was given.
+    if (headers.setCookie.length > 0) res.setHeader('set-cookie', headers.setCookie.slice())
+  } else {
+    const cookies = Array.isArray(current) ? current : [String(current)]
+    const missing = headers.setCookie.filter((cookie) => !cookies.includes(cookie))
+    if (missing.length > 0) res.setHeader('set-cookie', [...cookies, ...missing])
+  }
   res.setHeader('cache-control', headers.cacheControl)
   const vary = res.getHeader('vary')
   res.setHeader(
