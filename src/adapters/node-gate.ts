@@ -270,7 +270,7 @@ export class ResponseGate {
     // The shared prototype reports the queued state itself (queuedState).
     if (this.#mirrored || this.#shared) return
     this.#mirrored = true
-    const mirror = (name: 'headersSent' | 'writableEnded', queued: () => boolean) => {
+    const mirror = (name: StateName, queued: () => boolean) => {
       const real = inheritedGetter(this.#res, name)
       Object.defineProperty(this.#res, name, {
         configurable: true,
@@ -432,25 +432,19 @@ function applyHeaderArgument(res: ServerResponse, headers: unknown): boolean {
 }
 
 /** The getter `name` of res's prototype chain, bound to res. */
-function inheritedGetter(res: ServerResponse, name: string): () => boolean {
-  for (
-    let proto = Object.getPrototypeOf(res);
-    proto !== null;
-    proto = Object.getPrototypeOf(proto)
-  ) {
-    const getter = Object.getOwnPropertyDescriptor(proto, name)?.get
-    if (getter) return () => Boolean(getter.call(res))
-  }
-  return () => false
+function inheritedGetter(res: ServerResponse, name: StateName): () => boolean {
+  const getter = getterFrom(Object.getPrototypeOf(res) as object | null, name)
+  return () => Boolean(getter.call(res))
 }
 
 /** Node's own getter `name` (found from ServerResponse.prototype up), unbound. */
 function nodeGetter(name: StateName): (this: ServerResponse) => boolean {
-  for (
-    let proto: object | null = ServerResponse.prototype;
-    proto !== null;
-    proto = Object.getPrototypeOf(proto) as object | null
-  ) {
+  return getterFrom(ServerResponse.prototype, name)
+}
+
+/** The first getter `name` on the chain from `start` up, unbound; false without one. */
+function getterFrom(start: object | null, name: StateName): (this: ServerResponse) => boolean {
+  for (let proto = start; proto !== null; proto = Object.getPrototypeOf(proto) as object | null) {
     const getter = Object.getOwnPropertyDescriptor(proto, name)?.get
     if (getter) return getter as (this: ServerResponse) => boolean
   }
