@@ -335,8 +335,11 @@ export class ResponseGate {
     const status = this.#status
     if (status === undefined) return
     this.#status = undefined
-    this.#res.statusCode = status[0]
-    this.#res.statusMessage = status[1]
+    // Only what changed: node keeps both on ServerResponse.prototype, and an assignment, even of
+    // the same value, adds an own property (a new hidden class for every response).
+    const res = this.#res
+    if (res.statusCode !== status[0]) res.statusCode = status[0]
+    if (res.statusMessage !== status[1]) res.statusMessage = status[1]
   }
 
   #call(method: Method, args: unknown[]): unknown {
