@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process'
 import { afterEach, describe, expect, it } from 'vitest'
 import { Browser } from './adapters/client.js'
 
-const EXAMPLES = ['fastify', 'hono', 'koa', 'node', 'fetch'] as const
+const EXAMPLES = ['express', 'fastify', 'hono', 'koa', 'node', 'fetch'] as const
 
 /** Starts an example and resolves with its URL once it says it is listening. */
 function start(name: string): { child: ChildProcess; url: Promise<string> } {
