@@ -39,7 +39,15 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'objects a hidden class of its own (measured: ~4 µs per property, plus garbage); ' +
       'sessionkit added seven (req.sessionID, req.sessionStore, four gate methods on res, ' +
       'req.session) and now adds one (req.session, which `delete req.session` must be able to ' +
-      'remove): +18 % on reads. express-session adds five.',
+      'remove): +18 % on reads. express-session adds five. Counted in instructions ' +
+      '(bench/express/instructions.ts: callgrind, in-process, repeat runs within ~5 %), a read ' +
+      'takes 762k through bare Express, 846k through the floor, 1,241k through express-session ' +
+      'and 1,346k through sessionkit/express (1,322k against 1,300k in a repeat): in-process ' +
+      'sessionkit does about as much work per read as express-session, and 1.5× would leave it ' +
+      "the floor's own count. Over HTTP it reads at 1.2–1.35× express-session, whose costs " +
+      'there lie partly outside the instruction count: its MemoryStore answers every call on a ' +
+      'later turn of the event loop (setImmediate), and it writes each response in two writev ' +
+      'calls where sessionkit writes one (strace of the servers: 2 per request against 1).',
   },
   {
     matches: /of its framework without sessions/,
@@ -94,7 +102,16 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'here; PostgreSQL was 1.25× in the previous full run, within the spread between runs), ' +
       'and fewer allocations per request is the lever (about 0.5 KB per read were removed on ' +
       '2026-11-28). A new session also costs a 32-byte random ID, its SHA-256 and the ' +
-      "record's metadata (IP, user agent) in the store, which the peers do not keep.",
+      "record's metadata (IP, user agent) in the store, which the peers do not keep. Counted in " +
+      'instructions (bench/express/instructions.ts), a write takes 754k through bare Express, ' +
+      '1,337k through express-session and 1,477k through sessionkit/express, a new session ' +
+      '714k, 1,325k and 1,417k: sessionkit does about 10 % more work per write (it keeps a ' +
+      'per-key JSON snapshot to write only what changed, hashes IDs and holds the response until ' +
+      'the store has the write), so parity over HTTP is what that work allows without a ' +
+      'rewrite of the save path. Found and fixed on 2026-11-28: the response gate wrote ' +
+      'statusCode and statusMessage back on every held response, which node keeps on the ' +
+      'prototype, so each saved response got a hidden class of its own (paired A/B over HTTP: ' +
+      '282 → 266 and 326 → 294 µs of server CPU per write).',
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,

@@ -30,6 +30,11 @@ export async function postgresPeer(settings: RunSettings): Promise<CallbackBacke
     return Number(result.rows[0]?.count ?? Number.NaN)
   }
   const close = async (): Promise<void> => {
+    // Saves of requests cut off by the server's close may still be running: let them finish
+    // (for a bounded time) rather than have them fail on a dropped table and log it.
+    for (let waited = 0; pool.totalCount > pool.idleCount && waited < 2000; waited += 20) {
+      await new Promise((resolve) => setTimeout(resolve, 20))
+    }
     await pool.query(`DROP TABLE IF EXISTS "${table}"`)
     await pool.end()
   }
