@@ -44,17 +44,19 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'takes 762k through bare Express, 846k through the floor, 1,241k through express-session ' +
       'and 1,346k through sessionkit/express (1,322k against 1,300k in a repeat): in-process ' +
       'sessionkit does about as much work per read as express-session, and 1.5× would leave it ' +
-      "the floor's own count. Over HTTP it reads at 1.2–1.35× express-session, whose costs " +
-      'there lie partly outside the instruction count: its MemoryStore answers every call on a ' +
+      "the floor's own count. Over HTTP it read at 1.34× express-session in the previous full " +
+      'run and at 0.97× and 1.02× in two runs on 2026-11-28, in which the Express, memory ' +
+      'group read slower for every variant, bare Express included, than it wrote (bare: 4,755 ' +
+      'req/s on read, 7,035 on write; the machine was otherwise idle, cause unknown). Part of ' +
+      "express-session's cost over HTTP lies outside the instruction count: its MemoryStore answers every call on a " +
       'later turn of the event loop (setImmediate), and it writes each response in two writev ' +
       'calls where sessionkit writes one (strace of the servers: 2 per request against 1).',
   },
   {
     matches: /of its framework without sessions/,
     text:
-      'Adapters against their bare framework: the no-session apps answer a constant (on the Xeon ' +
-      'of earlier runs in 20–35 µs; this run is on a slower machine, where bare node:http does ' +
-      '22k req/s instead of 45k), so 80 % leaves a few microseconds for the whole session layer, ' +
+      'Adapters against their bare framework: the no-session apps answer a constant in ' +
+      '20–35 µs, so 80 % leaves a few microseconds for the whole session layer, ' +
       "while checking the cookie's HMAC-SHA256 and hashing the ID take a few microseconds " +
       'themselves; profiles of sessionkit/node reads put the rest in cookie parsing, the store ' +
       'get with its JSON copy, expiry checks and the response gate, no single hotspot. (Profiles ' +
@@ -98,8 +100,8 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'and with --trace-gc-nvp 30–40 % of the young generation survives each scavenge even for ' +
       'bare Express (objects of requests still in flight on 50 connections), so each scavenge ' +
       'copies megabytes: per read, garbage collection cost sessionkit 54 µs against bare ' +
-      "Express's 24. Writes therefore land near parity (0.97–1.04× on memory, PostgreSQL and SQLite " +
-      'here; PostgreSQL was 1.25× in the previous full run, within the spread between runs), ' +
+      "Express's 24. Writes therefore land near parity (here 0.97× on memory and Redis, 1.06× " +
+      'on SQLite, 1.23× on PostgreSQL; each moves by about ±0.1 between full runs), ' +
       'and fewer allocations per request is the lever (about 0.5 KB per read were removed on ' +
       '2026-11-28). A new session also costs a 32-byte random ID, its SHA-256 and the ' +
       "record's metadata (IP, user agent) in the store, which the peers do not keep. Counted in " +
