@@ -1,6 +1,7 @@
 /**
  * `npm run bench -- [stores|seal|http|memory]... [--duration=ms] [--rounds=n]
- * [--concurrency=n] [--only=memory,sqlite,...] [--quick] [--write]`: runs the named suites
+ * [--concurrency=n] [--only=memory,sqlite,...] [--groups=express-memory,...] [--quick]
+ * [--write]`: runs the named suites
  * (all when none is named), prints their tables and the targets, and writes bench/RESULTS.md
  * after a full run (every suite, not --quick) or when --write is given. Everything targets
  * loopback and stops by itself.
@@ -11,6 +12,7 @@ import { DEFAULT_LIMITS, type Limits } from './harness.js'
 import { childrenPinned } from './http/children.js'
 import { HTTP_LIMITS, HTTP_QUICK_LIMITS, runHttpSuite } from './http/index.js'
 import type { HttpLimits } from './http/results.js'
+import { selectGroups } from './http/variants.js'
 import { MEMORY_QUICK_SESSIONS, MEMORY_SESSIONS, runMemorySuite } from './memory/index.js'
 import { capture } from './results/capture.js'
 import { loadAverage } from './results/machine.js'
@@ -30,6 +32,7 @@ interface Options {
   http: HttpLimits
   memorySessions: number
   only: string[] | null
+  groups: string[] | null
   quick: boolean
   write: boolean
 }
@@ -52,6 +55,7 @@ function parseArgs(args: string[]): Options {
   // Flags given explicitly win over --quick, whatever their order.
   const given: Partial<Limits> = {}
   let only: string[] | null = null
+  let groups: string[] | null = null
   let quick = false
   let write = false
   for (const arg of args) {
@@ -62,7 +66,10 @@ function parseArgs(args: string[]): Options {
     else if (flag === '--rounds') given.rounds = positiveInteger('rounds', value)
     else if (flag === '--concurrency') given.concurrency = positiveInteger('concurrency', value)
     else if (flag === '--only') only = value.split(',').filter(Boolean)
-    else if (arg === '--quick') quick = true
+    else if (flag === '--groups') {
+      groups = value.split(',').filter(Boolean)
+      selectGroups(groups) // an unknown group fails now, not after the suites before it
+    } else if (arg === '--quick') quick = true
     else if (arg === '--write') write = true
     else throw new Error(`unknown argument "${arg}"; suites: ${SUITES.join(', ')}, all`)
   }
@@ -79,8 +86,9 @@ function parseArgs(args: string[]): Options {
     http,
     memorySessions: quick ? MEMORY_QUICK_SESSIONS : MEMORY_SESSIONS,
     only,
+    groups,
     quick,
-    write: write || (all && !quick && only === null),
+    write: write || (all && !quick && only === null && groups === null),
   }
 }
 
@@ -94,7 +102,7 @@ async function runSuite(suite: Suite, options: Options, results: RunResults): Pr
     results.seal = value
     results.printed.seal = printed
   } else if (suite === 'http') {
-    const { value, printed } = await capture(() => runHttpSuite(options.http))
+    const { value, printed } = await capture(() => runHttpSuite(options.http, options.groups))
     results.http = value
     results.printed.http = printed
   } else {

@@ -15,7 +15,7 @@ import { startLoadGenerator } from './load-handle.js'
 import { renderHttp } from './report.js'
 import type { HttpLimits, HttpResults, HttpRow } from './results.js'
 import { SCENARIOS } from './scenarios.js'
-import { GROUPS } from './variants.js'
+import { selectGroups } from './variants.js'
 
 export const HTTP_LIMITS: HttpLimits = {
   connections: 50,
@@ -32,7 +32,11 @@ export const HTTP_QUICK_LIMITS: HttpLimits = {
   warmupMs: 0,
 }
 
-export async function runHttpSuite(limits: HttpLimits): Promise<HttpResults> {
+export async function runHttpSuite(
+  limits: HttpLimits,
+  groupKeys: readonly string[] | null = null,
+): Promise<HttpResults> {
+  const groups = selectGroups(groupKeys)
   const dir = mkdtempSync(join(tmpdir(), 'sessionkit-bench-http-'))
   const settings: RunSettings = {
     tag: randomBytes(4).toString('hex'),
@@ -46,7 +50,7 @@ export async function runHttpSuite(limits: HttpLimits): Promise<HttpResults> {
   process.env.BENCH_BUILD = buildSessionkit()
   const load = await startLoadGenerator()
   try {
-    for (const group of GROUPS) {
+    for (const group of groups) {
       rows.push(
         ...(await runGroup(group, load, settings, limits, (line) => {
           process.stderr.write(`${line}\n`)

@@ -36,6 +36,8 @@ export interface Variant {
 }
 
 export interface Group {
+  /** For `--groups=`, e.g. `express-memory`. */
+  key: string
   /** e.g. `Express, memory`. */
   name: string
   /** Measured against each other, interleaved. */
@@ -58,6 +60,7 @@ function variant(
 
 export const GROUPS: readonly Group[] = [
   {
+    key: 'express-memory',
     name: 'Express 5, memory',
     variants: [
       variant('express', 'none', 'Express, no session'),
@@ -66,6 +69,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'express-redis',
     name: 'Express 5, Redis (node-redis client)',
     variants: [
       variant('express', 'sk-redis', 'sessionkit/express + Redis store', REDIS),
@@ -73,6 +77,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'express-postgres',
     name: 'Express 5, PostgreSQL',
     variants: [
       variant('express', 'sk-postgres', 'sessionkit/express + PostgreSQL store', POSTGRES),
@@ -80,6 +85,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'express-sqlite',
     name: 'Express 5, SQLite',
     variants: [
       variant('express', 'sk-sqlite', 'sessionkit/express + SQLite store'),
@@ -87,6 +93,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'fastify-memory',
     name: 'Fastify 5, memory',
     variants: [
       variant('fastify', 'none', 'Fastify, no session'),
@@ -95,6 +102,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'hono-memory',
     name: 'Hono (node-server), memory',
     variants: [
       variant('hono', 'none', 'Hono, no session'),
@@ -102,6 +110,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'koa-memory',
     name: 'Koa 3, memory',
     variants: [
       variant('koa', 'none', 'Koa, no session'),
@@ -109,6 +118,7 @@ export const GROUPS: readonly Group[] = [
     ],
   },
   {
+    key: 'node-memory',
     name: 'node:http, memory',
     variants: [
       variant('node', 'none', 'node:http, no session'),
@@ -116,6 +126,17 @@ export const GROUPS: readonly Group[] = [
     ],
   },
 ]
+
+/** The groups named by `--groups=` keys (every group for `null`); throws on an unknown key. */
+export function selectGroups(keys: readonly string[] | null): readonly Group[] {
+  if (keys === null) return GROUPS
+  const known = GROUPS.map((group) => group.key)
+  const unknown = keys.filter((key) => !known.includes(key))
+  if (unknown.length > 0) {
+    throw new Error(`unknown http group "${unknown.join(', ')}"; groups: ${known.join(', ')}`)
+  }
+  return GROUPS.filter((group) => keys.includes(group.key))
+}
 
 /** Every variant by id. */
 export function findVariant(id: string): Variant | undefined {

@@ -10,6 +10,7 @@ import type { AddressInfo } from 'node:net'
 import express from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import session from '../../src/adapters/express.js'
+import { hasSharedGate } from '../../src/adapters/node-gate.js'
 import { Browser } from './client.js'
 import { EXPRESS_SECRET, type Served, serve } from './express-helpers.js'
 import { buildNodeServer, type TestServer } from './helpers.js'
@@ -136,6 +137,56 @@ describe('after end(), while the session is being saved', () => {
     expect(shapes.held).toEqual(shapes.bare)
     const created = await browser.request('/created', { method: 'POST' })
     expect(created.status).toBe(201)
+  })
+
+  it('lets go of the response once its end has gone through, and node answers what comes after', async () => {
+    // A gate left in the shared WeakMap is kept alive, with the session it reaches, by every
+    // young-generation GC until a full one: it must be gone once the response has ended.
+    const gated: Record<string, boolean[]> = {}
+    const watch = (name: string) => (res: express.Response, during: boolean) => {
+      const seen = gated[name] ?? []
+      seen.push(during, hasSharedGate(res))
+      gated[name] = seen
+    }
+    const afterEnd: { error?: string } = {}
+    const app = express()
+    app.use(session({ secret: EXPRESS_SECRET, resave: false, saveUninitialized: false }))
+    app.use((_req, res, next) => {
+      res.on('finish', () => watch(res.req.path)(res, false))
+      next()
+    })
+    app.post('/write', (req, res) => {
+      Object.assign(req.session, { a: 1 })
+      watch('/write')(res, true)
+      res.send('saved')
+    })
+    app.get('/read', (req, res) => {
+      watch('/read')(res, true)
+      res.send(String((req.session as unknown as { a?: number }).a))
+    })
+    app.get('/late', (req, res) => {
+      Object.assign(req.session, { a: 2 })
+      res.write('streamed ')
+      setTimeout(() => {
+        res.end('late', () => {
+          res.write('after end', (error) => {
+            afterEnd.error = error?.message
+          })
+        })
+      }, 10)
+    })
+    served = await serve(app)
+    const browser = new Browser(served.url)
+    expect(await (await browser.request('/write', { method: 'POST' })).text()).toBe('saved')
+    expect(await (await browser.request('/read')).text()).toBe('1')
+    expect(await (await browser.request('/late')).text()).toBe('streamed late')
+    await new Promise((resolve) => setTimeout(resolve, 50))
+    // [during the handler?, gated?] pairs: gated while the app runs, not after the end.
+    expect(gated['/write']).toEqual([true, true, false, false])
+    expect(gated['/read']).toEqual([true, true, false, false])
+    expect(gated['/late']).toEqual([false, false])
+    expect(afterEnd.error).toBe('write after end')
+    expect(await (await browser.request('/read')).text()).toBe('2')
   })
 
   it('header changes before the first write still go through', async () => {
