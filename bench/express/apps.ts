@@ -19,7 +19,7 @@ export type Scenario = 'read' | 'write' | 'new'
 export const KINDS: readonly Kind[] = ['none', 'es', 'sk', 'floor']
 export const SCENARIOS: readonly Scenario[] = ['read', 'write', 'new']
 /** Requests in flight, as the http suite's 50 connections. */
-export const IN_FLIGHT = Number(process.env.IN_FLIGHT ?? 50)
+export const IN_FLIGHT = 50
 
 const SECRET = '0123456789abcdef0123456789abcdef'
 
