@@ -31,38 +31,46 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'does only what any signed, hashed-at-rest session must on a read (parse the Cookie ' +
       'header, check an HMAC-SHA256, SHA-256 the ID, a Map get, JSON.parse, one req.session ' +
       'property, and hold the response to compare the JSON at its end); measured by ' +
-      'bench/express/in-process.ts (CPU per read) it reaches 64–72 % of bare Express, ' +
-      'sessionkit/express 53–55 % and express-session 38–48 % (two machines, two runs each). So ' +
-      '85 % of bare Express is out of reach for any session layer that does that work, and 1.5× ' +
-      'express-session is within 10–20 % of the floor. Found and fixed: Express swaps every ' +
+      'bench/express/in-process.ts (CPU per read) it reaches 64–72 % of bare Express, and over ' +
+      'HTTP (one server at a time under autocannon, its CPU per request read from /proc) bare ' +
+      'Express took 88–98 µs per read and the floor 106–117 µs (about 85 %), before any option, ' +
+      'error handling, expiry policy or write path. So 85 % of bare Express is out of reach for ' +
+      'a session layer that does that work, and 1.5× express-session (157–172 µs per read on ' +
+      "the same runs) would leave 105–115 µs: the floor's own cost. Found and fixed on 2026-11-28: the " +
+      "response gate kept every held response in a WeakMap until the next full GC, and V8's " +
+      "young-generation GC treats a WeakMap's values as strong, so each request's gate, with the " +
+      'session and request objects it reaches, was copied out of the young generation at the ' +
+      'next scavenge: 14 KB promoted per read against 8 KB for bare Express (--trace-gc-nvp), ' +
+      'scavenges 26 µs per read against 11. The gate now lets go at the end of the response: 9 KB ' +
+      'and 15 µs, and the Express, memory read went from 1.02× express-session to 1.11–1.25× ' +
+      '(this run and an Express-only run). Found and fixed before: Express swaps every ' +
       "request's and response's prototype, after which V8 gives each property added to those " +
       'objects a hidden class of its own (measured: ~4 µs per property, plus garbage); ' +
       'sessionkit added seven (req.sessionID, req.sessionStore, four gate methods on res, ' +
       'req.session) and now adds one (req.session, which `delete req.session` must be able to ' +
-      'remove): +18 % on reads. express-session adds five. Counted in instructions ' +
-      '(bench/express/instructions.ts: callgrind, in-process, repeat runs within ~5 %), a read ' +
-      'takes 762k through bare Express, 846k through the floor, 1,241k through express-session ' +
-      'and 1,346k through sessionkit/express (1,322k against 1,300k in a repeat): in-process ' +
-      'sessionkit does about as much work per read as express-session, and 1.5× would leave it ' +
-      "the floor's own count. Over HTTP it read at 1.34× express-session in the previous full " +
-      'run and at 0.97× and 1.02× in two runs on 2026-11-28, in which the Express, memory ' +
-      'group read slower for every variant, bare Express included, than it wrote (bare: 4,755 ' +
-      'req/s on read, 7,035 on write; the machine was otherwise idle, cause unknown). Part of ' +
-      "express-session's cost over HTTP lies outside the instruction count: its MemoryStore answers every call on a " +
-      'later turn of the event loop (setImmediate), and it writes each response in two writev ' +
-      'calls where sessionkit writes one (strace of the servers: 2 per request against 1).',
+      'remove). express-session adds five. Counted in instructions (bench/express/instructions.ts: ' +
+      'callgrind, in-process, repeat runs within ~5 %), a read takes 761k through bare Express, ' +
+      '868k through the floor, 1,322k through express-session and 1,162k through ' +
+      "sessionkit/express. Part of express-session's cost over HTTP lies outside the count: its " +
+      'MemoryStore answers every call on a later turn of the event loop (setImmediate), and it ' +
+      'writes each response in two writev calls where sessionkit writes one (strace of the ' +
+      'servers: 2 per request against 1).',
   },
   {
     matches: /of its framework without sessions/,
     text:
-      'Adapters against their bare framework: the no-session apps answer a constant in ' +
-      '20–35 µs, so 80 % leaves a few microseconds for the whole session layer, ' +
-      "while checking the cookie's HMAC-SHA256 and hashing the ID take a few microseconds " +
-      'themselves; profiles of sessionkit/node reads put the rest in cookie parsing, the store ' +
-      'get with its JSON copy, expiry checks and the response gate, no single hotspot. (Profiles ' +
-      'on this machine give createHmac 15–20 µs per request, but an HMAC built on the one-shot ' +
-      'hash instead measured no faster in a paired A/B of whole requests: 113.7 against 114.9 µs ' +
-      'of CPU per read; the profile misattributes.) node:http writes went from 23 % to 36 % of ' +
+      'Adapters against their bare framework: on this machine the no-session apps answer a ' +
+      'constant for 11–19 µs of server CPU per request (node:http 11 µs, Fastify 14 µs, Koa 16 µs), ' +
+      "so 80 % leaves 3–5 µs for the whole session layer, while checking the cookie's " +
+      'HMAC-SHA256 and hashing the ID with SHA-256 take about 3 µs between them (a perf profile ' +
+      'of sessionkit/koa reads: Hmac 1.6, digest 0.9, hash 0.5 µs). sessionkit adds 8–21 µs per ' +
+      'read (Fastify 22 against 14, node 23 against 11, Koa 37 against 16). In the Koa profile ' +
+      "sessionkit's own code (cookie parsing, the store get with its JSON copy, expiry checks) " +
+      "is 3.3 µs, and node's internals and the kernel take 6 and 4.5 µs more than without " +
+      'sessions, which the profile ties to no single cause; there is no GC excess ' +
+      '(--trace-gc-nvp: nothing promoted, under 1 µs of scavenging per request). An HMAC built on the one-shot ' +
+      'hash measured no faster than createHmac in a paired A/B of whole requests (113.7 against ' +
+      '114.9 µs of CPU per Express read). node:http writes went from 23 % to 36 % of ' +
       'bare node: a held writeHead no longer defines the headersSent/writableEnded accessors ' +
       "that halve node's speed for a response when end() follows in the same turn. Hono pays " +
       "more on new sessions: @hono/node-server sends a handler's Response without " +
@@ -92,28 +100,21 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'Writes and new sessions through sessionkit/express: the save path commits the ' +
       "adapter's JSON as it is, sends back the request's signed cookie value, and serializes " +
       'Set-Cookie from a template. Without sockets (bench/express/in-process.ts, CPU per ' +
-      'request) sessionkit/express writes at 1.2–1.4× express-session. Over loopback HTTP that ' +
-      'margin goes: both libraries then cost about the same per write, and garbage collection ' +
-      'is the measured difference from reads. Sampled by the heap profiler (in-process, ' +
-      'including objects collected by either GC), a write allocates 41 KB through sessionkit, ' +
-      '41 KB through express-session and 21 KB through bare Express (reads: 31, 39 and 21 KB), ' +
-      'and with --trace-gc-nvp 30–40 % of the young generation survives each scavenge even for ' +
-      'bare Express (objects of requests still in flight on 50 connections), so each scavenge ' +
-      'copies megabytes: per read, garbage collection cost sessionkit 54 µs against bare ' +
-      "Express's 24. Writes therefore land near parity (here 0.97× on memory and Redis, 1.06× " +
-      'on SQLite, 1.23× on PostgreSQL; each moves by about ±0.1 between full runs), ' +
-      'and fewer allocations per request is the lever (about 0.5 KB per read were removed on ' +
-      '2026-11-28). A new session also costs a 32-byte random ID, its SHA-256 and the ' +
-      "record's metadata (IP, user agent) in the store, which the peers do not keep. Counted in " +
-      'instructions (bench/express/instructions.ts), a write takes 754k through bare Express, ' +
-      '1,337k through express-session and 1,477k through sessionkit/express, a new session ' +
-      '714k, 1,325k and 1,417k: sessionkit does about 10 % more work per write (it keeps a ' +
-      'per-key JSON snapshot to write only what changed, hashes IDs and holds the response until ' +
-      'the store has the write), so parity over HTTP is what that work allows without a ' +
-      'rewrite of the save path. Found and fixed on 2026-11-28: the response gate wrote ' +
-      'statusCode and statusMessage back on every held response, which node keeps on the ' +
-      'prototype, so each saved response got a hidden class of its own (paired A/B over HTTP: ' +
-      '282 → 266 and 326 → 294 µs of server CPU per write).',
+      'request) sessionkit/express writes at 1.2–1.4× express-session; counted in instructions ' +
+      '(bench/express/instructions.ts) a write takes 779k through bare Express, 1,301k through ' +
+      'express-session and 1,215k through sessionkit/express, a new session 751k, 1,282k and ' +
+      '995k. Over loopback HTTP the margin on writes narrows to 1.07–1.25× (this run): the ' +
+      "store's own round trip dominates on Redis, PostgreSQL and SQLite (both libraries wait for " +
+      "the same server; the stores' get and patch run at 82–96 % of the raw driver), and on " +
+      'memory a write holds the response until the save is done (without the hold, an Express ' +
+      'write cost 240 against 281 µs of server CPU: the price of never answering before the ' +
+      'session is stored). sessionkit also keeps a per-key JSON snapshot to write only what ' +
+      "changed (so concurrent requests keep each other's changes), hashes IDs, and stores a new " +
+      "session's metadata (IP, user agent), which the peers do not. Found and fixed on " +
+      "2026-11-28: the response gate's WeakMap kept every saved response's gate and session " +
+      'alive through the next scavenge (see the note on reads), and before that, the gate wrote ' +
+      'statusCode and statusMessage back on every held response, giving each a hidden class of ' +
+      'its own.',
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,
