@@ -66,9 +66,12 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'of sessionkit/koa reads: Hmac 1.6, digest 0.9, hash 0.5 µs). sessionkit adds 8–21 µs per ' +
       'read (Fastify 22 against 14, node 23 against 11, Koa 37 against 16). In the Koa profile ' +
       "sessionkit's own code (cookie parsing, the store get with its JSON copy, expiry checks) " +
-      "is 3.3 µs, and node's internals and the kernel take 6 and 4.5 µs more than without " +
-      'sessions, which the profile ties to no single cause; there is no GC excess ' +
-      '(--trace-gc-nvp: nothing promoted, under 1 µs of scavenging per request). An HMAC built on the one-shot ' +
+      "is 3.3 µs; beyond the crypto, node's internals take 3 µs more than without sessions, " +
+      'native code 2.6 µs more (mostly malloc and free) and the kernel 4.5 µs more, which the ' +
+      'profile ties to no single cause. Neither the extra async step (a Koa middleware awaiting ' +
+      'five promises measured 21.5–22.0 µs per request against 20.9–22.8 without it) nor GC ' +
+      '(--trace-gc-nvp: nothing promoted, under 1 µs of scavenging per request) explains it. ' +
+      'An HMAC built on the one-shot ' +
       'hash measured no faster than createHmac in a paired A/B of whole requests (113.7 against ' +
       '114.9 µs of CPU per Express read). node:http writes went from 23 % to 36 % of ' +
       'bare node: a held writeHead no longer defines the headersSent/writableEnded accessors ' +
