@@ -1,10 +1,9 @@
 /**
  * `npm run bench -- [stores|seal|http|memory]... [--duration=ms] [--rounds=n]
  * [--concurrency=n] [--only=memory,sqlite,...] [--groups=express-memory,...] [--quick]
- * [--write]`: runs the named suites
- * (all when none is named), prints their tables and the targets, and writes bench/RESULTS.md
- * after a full run (every suite, not --quick) or when --write is given. Everything targets
- * loopback and stops by itself.
+ * [--write]`: runs the named suites (all when none is named), prints their tables and the
+ * targets, and writes bench/RESULTS.md after a full run (every suite, not --quick) or when
+ * --write is given. Everything targets loopback and stops by itself.
  * @module
  */
 import { cpus } from 'node:os'
