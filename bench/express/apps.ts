@@ -12,7 +12,7 @@ import express from 'express'
 import expressSession from 'express-session'
 import sessionkit from '../../src/adapters/express.js'
 import { MemoryStore } from '../../src/stores/memory.js'
-import { useFloor } from './floor.js'
+import { FloorSessions, useFloor } from './floor.js'
 
 export type Kind = 'none' | 'es' | 'sk' | 'floor'
 export type Scenario = 'read' | 'write' | 'new'
@@ -89,7 +89,7 @@ export async function buildApp(kind: Kind): Promise<BenchApp> {
   }
   if (kind === 'sk') app.use(sessionkit({ ...options, store: new MemoryStore() }))
   if (kind === 'es') app.use(expressSession(options))
-  const floorCookie = kind === 'floor' ? useFloor(app, SECRET) : undefined
+  if (kind === 'floor') useFloor(app, new FloorSessions(SECRET, 86400000))
   const data = (req: express.Request) => req.session as unknown as Record<string, number>
   app.get('/read', (req, res) => {
     res.send(String(kind === 'none' ? 0 : (data(req).n ?? 0)))
@@ -107,7 +107,7 @@ export async function buildApp(kind: Kind): Promise<BenchApp> {
   const cookies: (string | undefined)[] = []
   for (let slot = 0; slot < IN_FLIGHT; slot++) {
     const made = await request(app, 'POST', '/new', undefined, slot)
-    cookies.push(kind === 'floor' ? floorCookie : made)
+    cookies.push(made)
   }
   return {
     async run(scenario, count) {

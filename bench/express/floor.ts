@@ -1,65 +1,36 @@
 /**
- * The least any signed, hashed-at-rest session can do on a read, as an Express middleware: parse
- * the Cookie header, check express-session's HMAC-SHA256 signature in constant time, SHA-256 the
- * ID, a Map get, JSON.parse, expiry, one `req.session` property, and a hold on the response
- * (on Express's shared response prototype, as sessionkit's gate) that compares the session's
- * JSON when the response ends. No options, no errors handled, no writes: a yardstick for
- * bench/express/in-process.ts, not a session library.
+ * The floor (bench/floor/sessions.ts) as an Express middleware: `req.session` is the session's
+ * data as one property, and the response is held at its end (on Express's shared response
+ * prototype, as sessionkit's gate) to commit before it goes out. A yardstick for the http
+ * suite and bench/express/in-process.ts, not a session library.
  * @module
  */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
 import type { ServerResponse } from 'node:http'
-import { parse } from 'cookie'
 import type { Express, NextFunction, Request, Response } from 'express'
+import { type FloorSession, FloorSessions } from '../floor/sessions.js'
 
-const NAME = 'connect.sid'
+const held = new WeakMap<ServerResponse, FloorSession>()
 
-function mac(secret: string, value: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
-}
-
-const held = new WeakMap<ServerResponse, () => void>()
-
-/** Puts the floor middleware on `app` and returns the Cookie header of one stored session. */
-export function useFloor(app: Express, secret: string): string {
-  const store = new Map<string, string>()
-  const id = 'a'.repeat(43)
-  store.set(
-    createHash('sha256').update(id).digest('base64url'),
-    JSON.stringify({ expiresAt: Date.now() + 86_400_000, data: { n: 1 } }),
-  )
+/** Puts the floor on `app`: its middleware, and the hold on its responses' end. */
+export function useFloor(app: Express, sessions: FloorSessions): void {
   const base = Object.getPrototypeOf(app.response) as Record<string, unknown>
   const parent = Object.getPrototypeOf(base) as Record<string, (...args: unknown[]) => unknown>
   base.end = function end(this: ServerResponse, ...args: unknown[]) {
-    const commit = held.get(this)
-    if (commit !== undefined) {
+    const session = held.get(this)
+    if (session !== undefined) {
       held.delete(this)
-      commit()
+      // res.send ends without having written: the headers can still change.
+      const setCookie = sessions.commit(session)
+      if (setCookie !== undefined) this.setHeader('set-cookie', setCookie)
     }
     return parent.end?.apply(this, args)
   }
   app.use((req: Request, res: Response, next: NextFunction) => {
-    let data: Record<string, unknown> = {}
-    const raw = parse(req.headers.cookie ?? '')[NAME]
-    if (raw?.startsWith('s:')) {
-      const signed = raw.slice(2)
-      const dot = signed.lastIndexOf('.')
-      const value = signed.slice(0, dot)
-      const given = Buffer.from(signed.slice(dot + 1))
-      const expected = Buffer.from(mac(secret, value))
-      if (given.length === expected.length && timingSafeEqual(given, expected)) {
-        const stored = store.get(createHash('sha256').update(value).digest('base64url'))
-        const record = stored === undefined ? undefined : JSON.parse(stored)
-        if (record !== undefined && record.expiresAt > Date.now()) data = record.data
-      }
-    }
-    const before = JSON.stringify(data)
-    ;(req as unknown as { session: unknown }).session = data
-    held.set(res, () => {
-      // Where a session layer would decide to save: nothing changed on a read.
-      if (JSON.stringify((req as unknown as { session: unknown }).session) !== before) data = {}
-    })
+    const session = sessions.load(req.headers.cookie)
+    ;(req as unknown as { session: unknown }).session = session.data
+    held.set(res, session)
     next()
   })
-  return `${NAME}=${encodeURIComponent(`s:${id}.${mac(secret, id)}`)}`
 }
+
+export { FloorSessions }

@@ -58,7 +58,8 @@ function rowCells(results: HttpResults, row: HttpRow, scenario: Scenario): strin
   if ('skipped' in cell) return [...head, `skipped (${cell.skipped})`, '—', '—', '—', '—', '—', '—']
   if ('error' in cell) return [...head, `error: ${cell.error}`, '—', '—', '—', '—', '—', '—']
   const role = row.variant.role
-  const versusPeer = role === 'sessionkit' ? rateRatio(row, peerOf(results, row), scenario) : null
+  const versusPeer =
+    role === 'sessionkit' || role === 'floor' ? rateRatio(row, peerOf(results, row), scenario) : null
   const versusNone = role === 'ceiling' ? null : rateRatio(row, ceilingOf(results, row), scenario)
   return [
     ...head,

@@ -41,6 +41,21 @@ async function newSession(url: string): Promise<string> {
   return pairs.join('; ')
 }
 
+/**
+ * A variant that did not load the session it just created would measure fast for doing
+ * nothing: its first read must see the count POST /new set.
+ */
+async function checkLoads(url: string, cookie: string): Promise<void> {
+  const response = await fetch(`${url}/read`, {
+    headers: { cookie },
+    signal: AbortSignal.timeout(REQUEST_MS),
+  })
+  const body = await response.text()
+  if (!response.ok || body !== '1') {
+    throw new Error(`GET /read of a new session answered ${response.status} "${body}", not "1"`)
+  }
+}
+
 export async function startServer(variant: Variant, settings: RunSettings): Promise<ServerHandle> {
   const child: ChildProcess = startChild(
     './server.ts',
@@ -87,6 +102,7 @@ export async function startServer(variant: Variant, settings: RunSettings): Prom
         const batch = Array.from({ length: Math.min(10, count - start) }, () => newSession(url))
         cookies.push(...(await Promise.all(batch)))
       }
+      if (cookies[0] !== undefined) await checkLoads(url, cookies[0])
       return cookies
     },
     async close() {

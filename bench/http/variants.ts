@@ -20,8 +20,13 @@ export type BackendName =
   | 'es-postgres'
   | 'es-sqlite'
   | 'fastify-session'
+  | 'floor'
 
-export type Role = 'ceiling' | 'sessionkit' | 'peer'
+/**
+ * `ceiling`: the framework alone; `floor`: the least work any signed, hashed-at-rest session
+ * can do (bench/floor/sessions.ts), the best a session layer could score.
+ */
+export type Role = 'ceiling' | 'sessionkit' | 'peer' | 'floor'
 
 export interface Variant {
   /** Stable id, e.g. `express/sk-memory`: the server child is started with it. */
@@ -54,7 +59,13 @@ function variant(
   needs?: Variant['needs'],
 ): Variant {
   const role: Role =
-    backend === 'none' ? 'ceiling' : backend.startsWith('sk-') ? 'sessionkit' : 'peer'
+    backend === 'none'
+      ? 'ceiling'
+      : backend === 'floor'
+        ? 'floor'
+        : backend.startsWith('sk-')
+          ? 'sessionkit'
+          : 'peer'
   return { id: `${framework}/${backend}`, framework, backend, role, label, ...(needs && { needs }) }
 }
 
@@ -66,6 +77,7 @@ export const GROUPS: readonly Group[] = [
       variant('express', 'none', 'Express, no session'),
       variant('express', 'sk-memory', 'sessionkit/express + memory store'),
       variant('express', 'es-memory', 'express-session + MemoryStore'),
+      variant('express', 'floor', 'the floor: least secure session work (yardstick)'),
     ],
   },
   {
@@ -123,6 +135,7 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('node', 'none', 'node:http, no session'),
       variant('node', 'sk-memory', 'sessionkit/node + memory store'),
+      variant('node', 'floor', 'the floor: least secure session work (yardstick)'),
     ],
   },
 ]

@@ -2,13 +2,15 @@
  * Express 5: no session, sessionkit/express (a drop-in for express-session, so it takes the
  * very same options) on a sessionkit store, or express-session on a peer store. The options
  * both get: resave false and saveUninitialized false (what express-session's README and
- * connect-redis's ask for), a day of cookie maxAge, insecure cookies on plain HTTP.
+ * connect-redis's ask for), a day of cookie maxAge, insecure cookies on plain HTTP. Or the
+ * floor (bench/express/floor.ts): the least any such session can do, as a yardstick.
  * @module
  */
 import { createServer } from 'node:http'
 import express, { type Request, type RequestHandler } from 'express'
 import expressSession from 'express-session'
 import sessionkitSession from '../../../src/adapters/express.js'
+import { useFloor } from '../../express/floor.js'
 import type { Backend, RunSettings } from '../backends/types.js'
 import { KEY, MAX_AGE_MS, STATS_PATH } from '../scenarios.js'
 import { listen } from './listen.js'
@@ -39,18 +41,21 @@ export const startExpress: StartApp = async (backend, settings, stats) => {
   app.get(STATS_PATH, async (req, res) => {
     res.type('json').send(await stats(req.url.includes('records')))
   })
-  const session = middleware(backend, settings)
+  const floor = backend?.kind === 'floor' ? backend.sessions : null
+  if (floor !== null) useFloor(app, floor)
+  const session = floor === null ? middleware(backend, settings) : null
   if (session !== null) app.use(session)
+  const withSession = floor !== null || session !== null
   app.get('/read', (req, res) => {
-    res.send(String(session === null ? 0 : countOf(data(req)[KEY])))
+    res.send(String(withSession ? countOf(data(req)[KEY]) : 0))
   })
   app.post('/write', (req, res) => {
-    const count = session === null ? 1 : countOf(data(req)[KEY]) + 1
-    if (session !== null) data(req)[KEY] = count
+    const count = withSession ? countOf(data(req)[KEY]) + 1 : 1
+    if (withSession) data(req)[KEY] = count
     res.send(String(count))
   })
   app.post('/new', (req, res) => {
-    if (session !== null) data(req)[KEY] = 1
+    if (withSession) data(req)[KEY] = 1
     res.send('1')
   })
   app.get('/anon', (_req, res) => {

@@ -1,33 +1,68 @@
 /**
- * node:http: no session, or sessionkit's node adapter (`nodeSessions(manager)(handler)`).
+ * node:http: no session, sessionkit's node adapter (`nodeSessions(manager)(handler)`), or the
+ * floor (bench/floor/sessions.ts), the least any signed, hashed-at-rest session can do.
  * @module
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http'
 import { nodeSessions } from '../../../src/adapters/node.js'
+import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
 import { listen } from './listen.js'
 import { benchManager, countOf, type SessionLike } from './manager.js'
 import type { StartApp } from './types.js'
 
-function reply(res: ServerResponse, body: string, status = 200): void {
+/** Called just before a reply's head is written: where the floor commits its session. */
+type BeforeReply = (res: ServerResponse) => void
+
+function reply(res: ServerResponse, body: string, status = 200, before?: BeforeReply): void {
+  before?.(res)
   res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body)
 }
 
-function route(req: IncomingMessage, res: ServerResponse, session: SessionLike | null): void {
+function route(
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: SessionLike | null,
+  before?: BeforeReply,
+): void {
   const key = `${req.method} ${req.url}`
   if (key === 'GET /read') {
-    reply(res, String(countOf(session?.get(KEY))))
+    reply(res, String(countOf(session?.get(KEY))), 200, before)
   } else if (key === 'POST /write') {
     const count = countOf(session?.get(KEY)) + 1
     session?.set(KEY, count)
-    reply(res, String(count))
+    reply(res, String(count), 200, before)
   } else if (key === 'POST /new') {
     session?.set(KEY, 1)
-    reply(res, '1')
+    reply(res, '1', 200, before)
   } else if (key === 'GET /anon') {
-    reply(res, 'ok')
+    reply(res, 'ok', 200, before)
   } else {
-    reply(res, 'not found', 404)
+    reply(res, 'not found', 404, before)
+  }
+}
+
+/** The floor's handler: load, route, and commit before the reply's head goes out. */
+function floorHandler(
+  sessions: FloorSessions,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  return (req, res) => {
+    const session = sessions.load(req.headers.cookie)
+    const { data } = session
+    route(
+      req,
+      res,
+      {
+        get: (key) => data[key],
+        set: (key, value) => {
+          data[key] = value
+        },
+      },
+      (response) => {
+        const setCookie = sessions.commit(session)
+        if (setCookie !== undefined) response.setHeader('set-cookie', setCookie)
+      },
+    )
   }
 }
 
@@ -35,9 +70,11 @@ export const startNode: StartApp = async (backend, settings, stats) => {
   const withSession =
     backend === null
       ? null
-      : nodeSessions(benchManager(backend, settings))((req, res) =>
-          route(req, res, req.session as SessionLike | null),
-        )
+      : backend.kind === 'floor'
+        ? floorHandler(backend.sessions)
+        : nodeSessions(benchManager(backend, settings))((req, res) =>
+            route(req, res, req.session as SessionLike | null),
+          )
   const server = createServer((req, res) => {
     // The stats route stays outside the session wrapper: it never loads a session.
     if (req.url?.startsWith(STATS_PATH)) {

@@ -3,6 +3,8 @@
  * so a server child loads one store library, not all of them.
  * @module
  */
+
+import { MAX_AGE_MS } from '../scenarios.js'
 import type { BackendName } from '../variants.js'
 import type { Backend, RunSettings } from './types.js'
 
@@ -37,5 +39,16 @@ export async function openBackend(
       return (await import('./peer-sqlite.js')).sqlitePeer(settings)
     case 'fastify-session':
       return (await import('./peer-fastify.js')).fastifySessionBackend()
+    case 'floor': {
+      const { FloorSessions } = await import('../../floor/sessions.js')
+      const sessions = new FloorSessions(settings.secret, MAX_AGE_MS)
+      return {
+        kind: 'floor',
+        sessions,
+        writes: sessions.writes,
+        records: async () => sessions.size,
+        close: async () => {},
+      }
+    }
   }
 }

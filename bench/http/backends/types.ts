@@ -5,6 +5,7 @@
  */
 import type { Store as ExpressStore } from 'express-session'
 import type { Store as SessionkitStore } from '../../../src/core/store.js'
+import type { FloorSessions } from '../../floor/sessions.js'
 import type { WriteCounts } from './count.js'
 
 /** What every server child gets from the orchestrator, through its environment. */
@@ -41,4 +42,10 @@ export interface FastifySessionBackend extends Common {
   store: object
 }
 
-export type Backend = SessionkitBackend | CallbackBackend | FastifySessionBackend
+/** The floor (bench/floor/sessions.ts): a yardstick, not a store a library is given. */
+export interface FloorBackend extends Common {
+  kind: 'floor'
+  sessions: FloorSessions
+}
+
+export type Backend = SessionkitBackend | CallbackBackend | FastifySessionBackend | FloorBackend
