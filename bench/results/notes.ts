@@ -48,18 +48,23 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       '(bench/express/instructions.ts, in-process), a read takes 761k through bare Express, ' +
       '868k through the floor, 1,322k through express-session and 1,162k through ' +
       "sessionkit/express; over HTTP the kernel's and node's fixed share per request narrows " +
-      'every ratio.',
+      'every ratio. On Redis, by hand (50 sessions, CPU per request of the server and of ' +
+      'redis-server): Redis itself spent 6–10 µs per read, the server 234–267 µs per ' +
+      'sessionkit read against 301–381 for express-session, which sends two commands per read ' +
+      '(GET, and a touch) where sessionkit sends one: the Express app and the client library ' +
+      'bound both.',
   },
   {
     matches: /of its framework without sessions/,
     text:
       'Adapters against their bare framework: the node:http table has the floor too (the ' +
       'same work as on Express, in a plain handler that commits before writeHead), and it ' +
-      'reads at about 60 % of bare node:http in the suite: the floor alone costs more than the ' +
-      '20 % the target leaves. By hand (50 sessions, 4 s runs, server CPU per read) ' +
+      'read at 54–61 % of bare node:http in the three suite runs of 2026-11-28 (on Express, ' +
+      '72–75 %): the floor alone costs more than the 20 % the target leaves. By hand (50 ' +
+      'sessions, 4 s runs, server CPU per read) ' +
       "sessionkit/node took 35–39 µs against the floor's 34–37 and bare node's 16–17, level " +
       "with the floor; in the suite's 1 s rounds, each after 50 fresh sessions, it reads " +
-      'slower than the floor (about 40 % of bare against 60 %), a gap the long runs do not ' +
+      'slower than the floor (39–45 % of bare against 54–61 %), a gap the long runs do not ' +
       'show and that --trace-deopt does not explain (no deoptimization loops). On this machine the no-session apps answer a ' +
       'constant for 11–19 µs of server CPU per request (node:http 11 µs, Fastify 14 µs, Koa 16 µs), ' +
       "so 80 % leaves 3–5 µs for the whole session layer, while checking the cookie's " +
@@ -107,14 +112,18 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'request) sessionkit/express writes at 1.2–1.4× express-session; counted in instructions ' +
       '(bench/express/instructions.ts) a write takes 779k through bare Express, 1,301k through ' +
       'express-session and 1,215k through sessionkit/express, a new session 751k, 1,282k and ' +
-      '995k. Over loopback HTTP the margin on writes narrows (the write table): the ' +
+      '995k. Over loopback HTTP the margin on writes narrows or goes (the write table; on ' +
+      'memory 0.91–1.14× across the runs of 2026-11-28, and by hand, three interleaved pairs ' +
+      'of 4 s runs with 50 sessions, 277–358 µs of server CPU per sessionkit write against ' +
+      '259–372 for express-session: level within the noise). On the other stores the ' +
       "store's own round trip dominates on Redis, PostgreSQL and SQLite (both libraries wait for " +
       "the same server; the stores' get and patch run at 82–96 % of the raw driver). By hand " +
       'on PostgreSQL (50 sessions, CPU of the server process and of every postgres process per ' +
       'write): both libraries ran 1.8–2.1 statements per write and spent about 600 µs of node ' +
       'CPU per write (sessionkit 537–625, express-session 595–616), most of it in the pg driver ' +
       'and its pool, which both use; PostgreSQL itself spent 277–330 µs per sessionkit write ' +
-      "against 397–415 for connect-pg-simple's. On " +
+      "against 397–415 for connect-pg-simple's. On Redis, the same way: 282–324 µs of server " +
+      'CPU per sessionkit write against 420–440 for express-session, Redis itself 12–25 µs. On ' +
       'memory, the floor row shows what a write costs without per-key tracking, metadata or an ' +
       'asynchronous store; sessionkit holds the response until the save is done (without the hold, an Express ' +
       'write cost 240 against 281 µs of server CPU: the price of never answering before the ' +
