@@ -5,16 +5,22 @@
  * suite and bench/express/in-process.ts, not a session library.
  * @module
  */
-import type { ServerResponse } from 'node:http'
+import { ServerResponse } from 'node:http'
 import type { Express, NextFunction, Request, Response } from 'express'
 import { type FloorSession, FloorSessions } from '../floor/sessions.js'
 
 const held = new WeakMap<ServerResponse, FloorSession>()
 
-/** Puts the floor on `app`: its middleware, and the hold on its responses' end. */
+const nodeEnd = ServerResponse.prototype.end as (...args: unknown[]) => unknown
+
+/**
+ * Puts the floor on `app`: its middleware, and the hold on its responses' end. The hold goes on
+ * this app's own response prototype, not on the `response` object every Express app shares
+ * (where sessionkit's gate sits): the socket-free harness runs several apps in one process,
+ * and an `end` there would take over the other apps' responses too.
+ */
 export function useFloor(app: Express, sessions: FloorSessions): void {
-  const base = Object.getPrototypeOf(app.response) as Record<string, unknown>
-  const parent = Object.getPrototypeOf(base) as Record<string, (...args: unknown[]) => unknown>
+  const base = app.response as unknown as Record<string, unknown>
   base.end = function end(this: ServerResponse, ...args: unknown[]) {
     const session = held.get(this)
     if (session !== undefined) {
@@ -23,7 +29,7 @@ export function useFloor(app: Express, sessions: FloorSessions): void {
       const setCookie = sessions.commit(session)
       if (setCookie !== undefined) this.setHeader('set-cookie', setCookie)
     }
-    return parent.end?.apply(this, args)
+    return nodeEnd.apply(this, args)
   }
   app.use((req: Request, res: Response, next: NextFunction) => {
     const session = sessions.load(req.headers.cookie)

@@ -7,7 +7,10 @@
  * ratio within one round cancels most of the drift). It leaves out the kernel's share of a
  * request, which over loopback HTTP is the same for every variant, so it separates the
  * libraries' own costs more sharply than the http suite (whose ratios are the ones the targets
- * use). Not part of `npm run bench`.
+ * use). The apps share one process, and sessionkit's response gate, once its app has run,
+ * sits on the `response` prototype every Express app inherits: the other apps' responses then
+ * pass its guards too (a WeakMap lookup per setHeader or headersSent), which costs them a little;
+ * instructions.ts runs each app in a process of its own. Not part of `npm run bench`.
  * @module
  */
 import { type BenchApp, buildApp, type Kind, SCENARIOS, type Scenario } from './apps.js'

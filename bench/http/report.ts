@@ -59,7 +59,9 @@ function rowCells(results: HttpResults, row: HttpRow, scenario: Scenario): strin
   if ('error' in cell) return [...head, `error: ${cell.error}`, '—', '—', '—', '—', '—', '—']
   const role = row.variant.role
   const versusPeer =
-    role === 'sessionkit' || role === 'floor' ? rateRatio(row, peerOf(results, row), scenario) : null
+    role === 'sessionkit' || role === 'floor'
+      ? rateRatio(row, peerOf(results, row), scenario)
+      : null
   const versusNone = role === 'ceiling' ? null : rateRatio(row, ceilingOf(results, row), scenario)
   return [
     ...head,
