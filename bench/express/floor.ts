@@ -23,19 +23,33 @@ export function useFloor(app: Express, sessions: FloorSessions): void {
   const base = app.response as unknown as Record<string, unknown>
   base.end = function end(this: ServerResponse, ...args: unknown[]) {
     const session = held.get(this)
-    if (session !== undefined) {
-      held.delete(this)
-      // res.send ends without having written: the headers can still change.
-      const setCookie = sessions.commit(session)
-      if (setCookie !== undefined) this.setHeader('set-cookie', setCookie)
+    if (session === undefined) return nodeEnd.apply(this, args)
+    held.delete(this)
+    // res.send ends without having written: the headers can still change.
+    const committed = sessions.commit(session)
+    if (!(committed instanceof Promise)) {
+      if (committed !== undefined) this.setHeader('set-cookie', committed)
+      return nodeEnd.apply(this, args)
     }
-    return nodeEnd.apply(this, args)
+    // A store on a server: the response waits for the write, as a session layer's must.
+    committed.then(
+      (setCookie) => {
+        if (setCookie !== undefined) this.setHeader('set-cookie', setCookie)
+        nodeEnd.apply(this, args)
+      },
+      () => this.destroy(),
+    )
+    return this
   }
   app.use((req: Request, res: Response, next: NextFunction) => {
-    const session = sessions.load(req.headers.cookie)
-    ;(req as unknown as { session: unknown }).session = session.data
-    held.set(res, session)
-    next()
+    const loaded = sessions.load(req.headers.cookie)
+    const start = (session: FloorSession) => {
+      ;(req as unknown as { session: unknown }).session = session.data
+      held.set(res, session)
+      next()
+    }
+    if (loaded instanceof Promise) loaded.then(start, next)
+    else start(loaded)
   })
 }
 

@@ -66,11 +66,9 @@ export function ceilingOf(results: HttpResults, row: HttpRow): HttpRow | undefin
   )
 }
 
-/** The floor row (the least secure session work) of the same framework, where one is measured. */
+/** The floor row (the least secure session work) of the same group, where one is measured. */
 export function floorOf(results: HttpResults, row: HttpRow): HttpRow | undefined {
-  return results.rows.find(
-    (other) => other.variant.framework === row.variant.framework && other.variant.role === 'floor',
-  )
+  return results.rows.find((other) => other.group === row.group && other.variant.role === 'floor')
 }
 
 /** The peer row of the same group. */

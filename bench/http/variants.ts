@@ -21,6 +21,7 @@ export type BackendName =
   | 'es-sqlite'
   | 'fastify-session'
   | 'floor'
+  | 'floor-redis'
 
 /**
  * `ceiling`: the framework alone; `floor`: the least work any signed, hashed-at-rest session
@@ -61,7 +62,7 @@ function variant(
   const role: Role =
     backend === 'none'
       ? 'ceiling'
-      : backend === 'floor'
+      : backend.startsWith('floor')
         ? 'floor'
         : backend.startsWith('sk-')
           ? 'sessionkit'
@@ -86,6 +87,7 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('express', 'sk-redis', 'sessionkit/express + Redis store', REDIS),
       variant('express', 'es-redis', 'express-session + connect-redis', REDIS),
+      variant('express', 'floor-redis', 'the floor on Redis: GET and SET (yardstick)', REDIS),
     ],
   },
   {

@@ -105,8 +105,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
           1.5,
           times,
           whyMissing(row, scenario),
-          // The floor keeps its sessions in memory: a yardstick for the memory groups only.
-          group.endsWith('memory') ? floorRatio(http, row, peer, scenario) : null,
+          floorRatio(http, row, peer, scenario),
         ),
       )
     }

@@ -48,6 +48,8 @@ function floorHandler(
 ): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const session = sessions.load(req.headers.cookie)
+    // Its store is the Map: load and commit answer at once.
+    if (session instanceof Promise) throw new Error('the node:http floor needs a Map')
     const { data } = session
     route(
       req,
@@ -60,6 +62,7 @@ function floorHandler(
       },
       (response) => {
         const setCookie = sessions.commit(session)
+        if (setCookie instanceof Promise) throw new Error('the node:http floor needs a Map')
         if (setCookie !== undefined) response.setHeader('set-cookie', setCookie)
       },
     )

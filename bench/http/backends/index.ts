@@ -39,15 +39,22 @@ export async function openBackend(
       return (await import('./peer-sqlite.js')).sqlitePeer(settings)
     case 'fastify-session':
       return (await import('./peer-fastify.js')).fastifySessionBackend()
-    case 'floor': {
-      const { FloorSessions } = await import('../../floor/sessions.js')
-      const sessions = new FloorSessions(settings.secret, MAX_AGE_MS)
+    case 'floor':
+    case 'floor-redis': {
+      const { FloorSessions, MapFloorStore } = await import('../../floor/sessions.js')
+      const store =
+        name === 'floor'
+          ? new MapFloorStore()
+          : await (await import('../../floor/redis-store.js')).redisFloorStore(
+              `bench:${settings.tag}:floor:`,
+            )
+      const sessions = new FloorSessions(settings.secret, MAX_AGE_MS, store)
       return {
         kind: 'floor',
         sessions,
         writes: sessions.writes,
-        records: async () => sessions.size,
-        close: async () => {},
+        records: () => store.count(),
+        close: () => store.close(),
       }
     }
   }

@@ -1,0 +1,29 @@
+/**
+ * The floor's records on Redis: one GET to load, one SET with an expiry to store, on node-redis
+ * (the client connect-redis and sessionkit's Redis variant use in the bench), keys under the
+ * run's own prefix, deleted on close.
+ * @module
+ */
+import { Redis } from 'ioredis'
+import { createClient } from 'redis'
+import { deleteRedisKeys, REDIS_URL } from '../http/backends/servers.js'
+import type { FloorStore } from './sessions.js'
+
+export async function redisFloorStore(prefix: string): Promise<FloorStore> {
+  const client = createClient({ url: REDIS_URL })
+  await client.connect()
+  return {
+    get: async (key) => (await client.get(`${prefix}${key}`)) ?? undefined,
+    set: (key, value, ttlMs) => client.set(`${prefix}${key}`, value, { PX: ttlMs }),
+    count: async () => null,
+    async close() {
+      await client.quit()
+      const cleaner = new Redis(REDIS_URL)
+      try {
+        await deleteRedisKeys(cleaner, `${prefix}*`)
+      } finally {
+        cleaner.disconnect()
+      }
+    },
+  }
+}
