@@ -4,9 +4,8 @@
  * run's own prefix, deleted on close.
  * @module
  */
-import { Redis } from 'ioredis'
 import { createClient } from 'redis'
-import { deleteRedisKeys, REDIS_URL } from '../http/backends/servers.js'
+import { dropRedisPrefix, REDIS_URL } from '../http/backends/servers.js'
 import type { FloorStore } from './sessions.js'
 
 export async function redisFloorStore(prefix: string): Promise<FloorStore> {
@@ -18,12 +17,7 @@ export async function redisFloorStore(prefix: string): Promise<FloorStore> {
     count: async () => null,
     async close() {
       await client.quit()
-      const cleaner = new Redis(REDIS_URL)
-      try {
-        await deleteRedisKeys(cleaner, `${prefix}*`)
-      } finally {
-        cleaner.disconnect()
-      }
+      await dropRedisPrefix(prefix)
     },
   }
 }

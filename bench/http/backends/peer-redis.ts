@@ -4,10 +4,9 @@
  * @module
  */
 import { RedisStore } from 'connect-redis'
-import { Redis } from 'ioredis'
 import { createClient } from 'redis'
 import { callbackBackend } from './callback.js'
-import { deleteRedisKeys, REDIS_URL } from './servers.js'
+import { dropRedisPrefix, REDIS_URL } from './servers.js'
 import type { CallbackBackend, RunSettings } from './types.js'
 
 export async function redisPeer(settings: RunSettings): Promise<CallbackBackend> {
@@ -17,11 +16,6 @@ export async function redisPeer(settings: RunSettings): Promise<CallbackBackend>
   const store = new RedisStore({ client, prefix })
   return callbackBackend(store, async () => {
     await client.quit()
-    const cleaner = new Redis(REDIS_URL)
-    try {
-      await deleteRedisKeys(cleaner, `${prefix}*`)
-    } finally {
-      cleaner.disconnect()
-    }
+    await dropRedisPrefix(prefix)
   })
 }
