@@ -48,9 +48,10 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       '(bench/express/instructions.ts, in-process), a read takes 761k through bare Express, ' +
       '868k through the floor, 1,322k through express-session and 1,162k through ' +
       "sessionkit/express; over HTTP the kernel's and node's fixed share per request narrows " +
-      'every ratio. On Redis the group has a floor too (a GET per read): on reads it measured ' +
-      '1.21× connect-redis in an Express-Redis-only run of 2026-11-28 (sessionkit 1.11×) and ' +
-      '1.50× in the full run at 1ceba88 (sessionkit 1.14×): at best level with the target. By ' +
+      'every ratio. On Redis the group has a floor too (a GET per read); across three runs of ' +
+      '2026-11-28 (the full run at 1ceba88 and two Express-Redis-only runs) it read at ' +
+      '1.21–1.63× connect-redis and sessionkit at 1.11–1.32×: the target is within the ' +
+      "floor's reach in some runs, and sessionkit trails the floor by 15–25 %. By " +
       'hand (50 sessions, CPU per request of the server and of ' +
       'redis-server): Redis itself spent 6–10 µs per read, the server 234–267 µs per ' +
       'sessionkit read against 301–381 for express-session, which sends two commands per read ' +
@@ -128,8 +129,8 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       "against 397–415 for connect-pg-simple's. On Redis, the same way: 282–324 µs of server " +
       'CPU per sessionkit write against 420–440 for express-session, Redis itself 12–25 µs. ' +
       'Unlike reads, writes leave room: the floor on Redis (a GET, then one SET of the whole ' +
-      'record) wrote at 1.64× and 1.54× connect-redis in those two runs, where sessionkit ' +
-      "wrote at 1.00× and 1.09×: sessionkit's write is a GET, then a Lua script that patches the changed " +
+      'record) wrote at 1.54–1.67× connect-redis in those three runs, where sessionkit ' +
+      "wrote at 1.00–1.35×: sessionkit's write is a GET, then a Lua script that patches the changed " +
       'keys (five Redis commands in all, counted with INFO), which is what keeps concurrent ' +
       'changes, and the adapter work around it; this is where the next gains are. On ' +
       'memory, the floor row shows what a write costs without per-key tracking, metadata or an ' +
