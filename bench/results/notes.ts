@@ -63,8 +63,8 @@ export const MISSED_NOTES: readonly MissedNote[] = [
     text:
       'Adapters against their bare framework: the node:http table has the floor too (the ' +
       'same work as on Express, in a plain handler that commits before writeHead), and it ' +
-      'read at 54–61 % of bare node:http in the three suite runs of 2026-11-28 (on Express, ' +
-      '72–75 %): the floor alone costs more than the 20 % the target leaves. By hand (50 ' +
+      'read at 50–61 % of bare node:http in the four suite runs of 2026-11-28 (on Express, ' +
+      '71–75 %): the floor alone costs more than the 20 % the target leaves. By hand (50 ' +
       'sessions, 4 s runs, server CPU per read) ' +
       "sessionkit/node took 35–39 µs against the floor's 34–37 and bare node's 16–17, level " +
       "with the floor; in the suite's 1 s rounds, each after 50 fresh sessions, it reads " +
