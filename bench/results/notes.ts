@@ -68,7 +68,7 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'sessions, 4 s runs, server CPU per read) ' +
       "sessionkit/node took 35–39 µs against the floor's 34–37 and bare node's 16–17, level " +
       "with the floor; in the suite's 1 s rounds, each after 50 fresh sessions, it reads " +
-      'slower than the floor (39–45 % of bare against 54–61 %), a gap the long runs do not ' +
+      'slower than the floor (39–45 % of bare against 50–61 %), a gap the long runs do not ' +
       'show and that --trace-deopt does not explain (no deoptimization loops). On this machine the no-session apps answer a ' +
       'constant for 11–19 µs of server CPU per request (node:http 11 µs, Fastify 14 µs, Koa 16 µs), ' +
       "so 80 % leaves 3–5 µs for the whole session layer, while checking the cookie's " +
