@@ -1,13 +1,13 @@
 /**
  * The floor (bench/floor/sessions.ts) as an Express middleware: `req.session` is the session's
- * data as one property, and the response is held at its end (on Express's shared response
- * prototype, as sessionkit's gate) to commit before it goes out. A yardstick for the http
- * suite and bench/express/in-process.ts, not a session library.
+ * data as one property, and the response is held at its end (on the app's response prototype)
+ * to commit before it goes out. A yardstick for the http suite and
+ * bench/express/in-process.ts, not a session library.
  * @module
  */
 import { ServerResponse } from 'node:http'
 import type { Express, NextFunction, Request, Response } from 'express'
-import { type FloorSession, FloorSessions } from '../floor/sessions.js'
+import type { FloorSession, FloorSessions } from '../floor/sessions.js'
 
 const held = new WeakMap<ServerResponse, FloorSession>()
 
@@ -52,5 +52,3 @@ export function useFloor(app: Express, sessions: FloorSessions): void {
     else start(loaded)
   })
 }
-
-export { FloorSessions }

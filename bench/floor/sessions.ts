@@ -42,7 +42,10 @@ function hashId(id: string): string {
   return createHash('sha256').update(id).digest('base64url')
 }
 
-const NO_SESSION: Readonly<FloorSession> = { data: {}, key: null, loaded: '{}' }
+/** A request without a (live) session: the first write will create one. */
+function noSession(): FloorSession {
+  return { data: {}, key: null, loaded: '{}' }
+}
 
 export class FloorSessions {
   readonly #secret: string
@@ -60,7 +63,7 @@ export class FloorSessions {
   /** The session the Cookie header names; a promise when the store answers asynchronously. */
   load(cookieHeader: string | undefined): FloorSession | Promise<FloorSession> {
     const key = this.#verifiedKey(cookieHeader)
-    if (key === null) return { ...NO_SESSION, data: {} }
+    if (key === null) return noSession()
     const stored = this.store.get(key)
     return stored instanceof Promise
       ? stored.then((value) => this.#open(key, value))
@@ -110,7 +113,7 @@ export class FloorSessions {
       stored === undefined
         ? undefined
         : (JSON.parse(stored) as { expiresAt: number; data: Record<string, unknown> })
-    if (record === undefined || record.expiresAt <= Date.now()) return { ...NO_SESSION, data: {} }
+    if (record === undefined || record.expiresAt <= Date.now()) return noSession()
     return { data: record.data, key, loaded: JSON.stringify(record.data) }
   }
 }
