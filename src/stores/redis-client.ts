@@ -50,9 +50,16 @@ export interface IoredisClientLike extends Listenable {
   ): { call(command: string, ...args: string[]): Promise<unknown> }[]
 }
 
+/** The per-command options the store passes to node-redis. */
+export interface NodeRedisCommandOptions {
+  timeout?: number
+  /** RESP type code → the JavaScript type to decode it as (node-redis 5+). */
+  typeMapping?: Record<number, unknown>
+}
+
 /** The part of a node-redis (`redis` 4 to 6) client from `createClient` the store uses. */
 export interface NodeRedisClientLike extends Listenable {
-  sendCommand(args: string[], options?: { timeout?: number }): Promise<unknown>
+  sendCommand(args: string[], options?: NodeRedisCommandOptions): Promise<unknown>
   readonly isOpen: boolean
 }
 
@@ -62,6 +69,7 @@ export interface NodeRedisClusterLike extends Listenable {
     firstKey: string | undefined,
     isReadonly: boolean | undefined,
     args: string[],
+    options?: NodeRedisCommandOptions,
   ): Promise<unknown>
   readonly masters: readonly unknown[]
   nodeClient(node: never): Promise<NodeRedisClientLike> | NodeRedisClientLike

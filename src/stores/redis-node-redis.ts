@@ -66,7 +66,12 @@ function clientOptions(settings: ConnectSettings) {
       connectTimeout: settings.connectTimeoutMs,
       reconnectStrategy: (retries: number) => reconnectDelay(retries + 1),
     },
-    commandOptions: { timeout: settings.commandTimeoutMs },
+    // The store bounds every command itself (RedisCommands' shared deadline sweep). node-redis's
+    // own per-command timeout arms an AbortSignal timer for each command, which costs more
+    // client CPU than the command's own work; 0 turns it off. A command stuck unsent on a
+    // stalled socket is failed by the store in time and dropped when the store reopens the
+    // connection (reopenIfStuck below).
+    commandOptions: { timeout: 0 },
   }
 }
 
@@ -126,17 +131,22 @@ export function openNodeRedis(
     })
   }
 
-  const watched = async <T>(run: () => Promise<T>): Promise<T> => {
+  const succeeded = <T>(result: T): T => {
+    healthyAt = Date.now()
+    return result
+  }
+  const failed = (error: unknown): never => {
+    reopenIfStuck()
+    throw error
+  }
+  // Not an async function: this wraps every command, and a plain promise chain costs less.
+  const watched = <T>(run: () => Promise<T>): Promise<T> => {
     // Only the very first connection is waited for (bounded): later outages fail fast.
-    if (firstConnect !== undefined) await waitAtMost(firstConnect, settings.connectTimeoutMs)
-    try {
-      const result = await run()
-      healthyAt = Date.now()
-      return result
-    } catch (error) {
-      reopenIfStuck()
-      throw error
-    }
+    const started =
+      firstConnect === undefined
+        ? run()
+        : waitAtMost(firstConnect, settings.connectTimeoutMs).then(run)
+    return started.then(succeeded, failed)
   }
 
   return {
@@ -158,17 +168,30 @@ export function openNodeRedis(
   }
 }
 
+/**
+ * RESP3's map type (`%`), which node-redis 5+ decodes into a plain object unless told
+ * otherwise (RESP_TYPES.MAP in its decoder; a stable wire code).
+ */
+const RESP3_MAP = 37
+
+/**
+ * Per-command options: maps (HGETALL under RESP3) come back as flat name/value arrays, as under
+ * RESP2 and ioredis, which the record decoder reads without building an object first. node-redis
+ * 4 has no type mapping and ignores the option.
+ */
+const SEND_OPTIONS = { typeMapping: { [RESP3_MAP]: Array } }
+
 /** Wraps a node-redis client from `createClient`. `owned`: the store opened it. */
 export function adaptNodeRedis(client: NodeRedisClientLike, owned: boolean): RedisConnection {
   const onError = (_error: Error): void => {}
   client.on('error', onError)
-  const send = (args: readonly string[]) => client.sendCommand([...args])
+  const send = (args: readonly string[]) => client.sendCommand([...args], SEND_OPTIONS)
   return {
     library: 'redis',
     isCluster: false,
     send,
     masters: async () => [send],
-    // node-redis bounds its commands and reconnects a dead socket by itself.
+    // node-redis reconnects a dead socket by itself; a silent one is reopened by openNodeRedis.
     stalled: () => {},
     async close() {
       if (!owned) detach(client, onError)
@@ -186,13 +209,13 @@ export function adaptNodeRedisCluster(
   return {
     library: 'redis',
     isCluster: true,
-    send: (args, routingKey) => cluster.sendCommand(routingKey, false, [...args]),
+    send: (args, routingKey) => cluster.sendCommand(routingKey, false, [...args], SEND_OPTIONS),
     stalled: () => {},
     async masters(): Promise<NodeSender[]> {
       const senders: NodeSender[] = []
       for (const master of cluster.masters) {
         const node = await cluster.nodeClient(master as never)
-        senders.push((args) => node.sendCommand([...args]))
+        senders.push((args) => node.sendCommand([...args], SEND_OPTIONS))
       }
       return senders
     },
