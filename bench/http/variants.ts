@@ -22,6 +22,8 @@ export type BackendName =
   | 'fastify-session'
   | 'floor'
   | 'floor-redis'
+  | 'floor-postgres'
+  | 'floor-sqlite'
 
 /**
  * `ceiling`: the framework alone; `floor`: the least work any signed, hashed-at-rest session
@@ -96,6 +98,12 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('express', 'sk-postgres', 'sessionkit/express + PostgreSQL store', POSTGRES),
       variant('express', 'es-postgres', 'express-session + connect-pg-simple', POSTGRES),
+      variant(
+        'express',
+        'floor-postgres',
+        'the floor on PostgreSQL: SELECT and upsert (yardstick)',
+        POSTGRES,
+      ),
     ],
   },
   {
@@ -104,6 +112,7 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('express', 'sk-sqlite', 'sessionkit/express + SQLite store'),
       variant('express', 'es-sqlite', 'express-session + better-sqlite3-session-store'),
+      variant('express', 'floor-sqlite', 'the floor on SQLite: SELECT and upsert (yardstick)'),
     ],
   },
   {

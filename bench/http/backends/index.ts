@@ -4,6 +4,7 @@
  * @module
  */
 
+import type { FloorStore } from '../../floor/sessions.js'
 import { MAX_AGE_MS } from '../scenarios.js'
 import type { BackendName } from '../variants.js'
 import type { Backend, RunSettings } from './types.js'
@@ -40,14 +41,11 @@ export async function openBackend(
     case 'fastify-session':
       return (await import('./peer-fastify.js')).fastifySessionBackend()
     case 'floor':
-    case 'floor-redis': {
-      const { FloorSessions, MapFloorStore } = await import('../../floor/sessions.js')
-      const store =
-        name === 'floor'
-          ? new MapFloorStore()
-          : await (await import('../../floor/redis-store.js')).redisFloorStore(
-              `bench:${settings.tag}:floor:`,
-            )
+    case 'floor-redis':
+    case 'floor-postgres':
+    case 'floor-sqlite': {
+      const { FloorSessions } = await import('../../floor/sessions.js')
+      const store = await floorStore(name, settings)
       const sessions = new FloorSessions(settings.secret, MAX_AGE_MS, store)
       return {
         kind: 'floor',
@@ -57,5 +55,26 @@ export async function openBackend(
         close: () => store.close(),
       }
     }
+  }
+}
+
+/** The floor's store of each floor variant: a Map, or the same server as its group's stores. */
+async function floorStore(
+  name: 'floor' | 'floor-redis' | 'floor-postgres' | 'floor-sqlite',
+  settings: RunSettings,
+): Promise<FloorStore> {
+  switch (name) {
+    case 'floor':
+      return new (await import('../../floor/sessions.js')).MapFloorStore()
+    case 'floor-redis':
+      return (await import('../../floor/redis-store.js')).redisFloorStore(
+        `bench:${settings.tag}:floor:`,
+      )
+    case 'floor-postgres':
+      return (await import('../../floor/postgres-store.js')).postgresFloorStore(
+        `bench_${settings.tag}_floor`,
+      )
+    case 'floor-sqlite':
+      return (await import('../../floor/sqlite-store.js')).sqliteFloorStore(settings.dir)
   }
 }
