@@ -48,15 +48,14 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       '(bench/express/instructions.ts, in-process), a read takes 761k through bare Express, ' +
       '868k through the floor, 1,322k through express-session and 1,162k through ' +
       "sessionkit/express; over HTTP the kernel's and node's fixed share per request narrows " +
-      'every ratio. On Redis the group has a floor too (a GET per read); across three runs of ' +
-      '2026-11-28 (the full run at 1ceba88 and two Express-Redis-only runs) it read at ' +
-      '1.21–1.63× connect-redis and sessionkit at 1.11–1.32×: the target is within the ' +
-      "floor's reach in some runs, and sessionkit trails the floor by 15–25 %. By " +
-      'hand (50 sessions, CPU per request of the server and of ' +
-      'redis-server): Redis itself spent 6–10 µs per read, the server 234–267 µs per ' +
-      'sessionkit read against 301–381 for express-session, which sends two commands per read ' +
-      '(GET, and a touch) where sessionkit sends one: the Express app and the client library ' +
-      'bound both.',
+      'every ratio. On Redis the group has a floor too (a GET per read). Found and fixed on ' +
+      '2026-11-28: node-redis arms an AbortSignal timer for every command (its default ' +
+      '5-second command timeout), which in a profile of the Redis floor cost about 25 µs of ' +
+      "the server's CPU per two-command request; sessionkit's Redis store bounds its commands " +
+      'itself with one shared sweep, so it now turns that timer off, and asks node-redis for ' +
+      'HGETALL as a flat array instead of an object. The floor runs with the same client ' +
+      'setting. In the full run that followed, sessionkit read at 1.55× connect-redis (the ' +
+      'floor 1.99×); before, it read at 1.11–1.33×.',
   },
   {
     matches: /of its framework without sessions/,
@@ -97,7 +96,9 @@ export const MISSED_NOTES: readonly MissedNote[] = [
     text:
       '@fastify/session on reads with rolling: false does a Map get and a cookie unsign; sessionkit ' +
       'also hashes the ID (SHA-256, IDs are hashed at rest), copies the data out of the memory ' +
-      "store's JSON text, and checks idle and absolute expiry.",
+      "store's JSON text, and checks idle and absolute expiry. The ratio moves with the " +
+      'machine: 1.79× in the full run at 1ceba88, 1.30× in the next full run, where bare Fastify itself ' +
+      'answered 26,507 reads a second against 35,341 writes in the same run.',
   },
   {
     matches: /^stores, /,
@@ -128,11 +129,23 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'and its pool, which both use; PostgreSQL itself spent 277–330 µs per sessionkit write ' +
       "against 397–415 for connect-pg-simple's. On Redis, the same way: 282–324 µs of server " +
       'CPU per sessionkit write against 420–440 for express-session, Redis itself 12–25 µs. ' +
-      'Unlike reads, writes leave room: the floor on Redis (a GET, then one SET of the whole ' +
-      'record) wrote at 1.54–1.67× connect-redis in those three runs, where sessionkit ' +
-      "wrote at 1.00–1.35×: sessionkit's write is a GET, then a Lua script that patches the changed " +
-      'keys (five Redis commands in all, counted with INFO), which is what keeps concurrent ' +
-      'changes, and the adapter work around it; this is where the next gains are. On ' +
+      'Unlike reads, writes leave room. The floors of the Redis, PostgreSQL and SQLite groups ' +
+      '(one read, then one write of the whole record) wrote at 1.76×, 1.77× and 2.18× their ' +
+      'peers in the full run of 2026-11-28 that added the PostgreSQL and SQLite floors, where ' +
+      'sessionkit wrote at 1.15×, 1.07× and 1.22×. So 1.5× on writes is within reach of a layer ' +
+      "doing the floor's work, and the difference is sessionkit's own per-request work, not its " +
+      "stores: the stores' patch runs at 92–100 % of the raw driver (the stores table), and " +
+      "SQLite's patch transaction (BEGIN IMMEDIATE, SELECT, UPDATE, COMMIT) took 14 µs in a " +
+      'better-sqlite3 loop against 15 µs for a single UPDATE. Counted in instructions by hand ' +
+      '(callgrind; Express in-process on the same socket-free requests as ' +
+      'bench/express/instructions.ts, on Redis, 3,000 minus 1,000 requests), a Redis write took ' +
+      '574k through bare Express, 990k through the floor, 1,497k through sessionkit/express and ' +
+      '1,770k through express-session; a read 586k, 940k and 1,164k for the first three. A CPU ' +
+      "profile spreads sessionkit's share over some fifty functions of the adapter, the core " +
+      'session and the response gate, none above 2 % of the total: building req.session and its ' +
+      'Cookie, the per-key snapshot and its comparison, the JSON the core commits, the signed ' +
+      'Set-Cookie express-session sends again on every changed session, and holding the ' +
+      'response until the store has the change. On ' +
       'memory, the floor row shows what a write costs without per-key tracking, metadata or an ' +
       'asynchronous store; sessionkit holds the response until the save is done (without the hold, an Express ' +
       'write cost 240 against 281 µs of server CPU: the price of never answering before the ' +
