@@ -1,8 +1,10 @@
 /**
  * Instructions per request, counted by valgrind's callgrind: `node --import tsx
- * bench/express/instructions.ts [read] [write] [new]`. Each app of apps.ts (bare Express,
- * express-session + MemoryStore, sessionkit/express compiled as published + its memory store,
- * and on `read` the floor) runs in its own process under callgrind, once with 1,000 requests
+ * bench/express/instructions.ts [read] [write] [new] [--store=memory|redis|postgres|sqlite]`.
+ * Each app of apps.ts (bare Express, express-session + MemoryStore, sessionkit/express compiled
+ * as published + its memory store, and on `read` the floor; with `--store=` a server store, the
+ * http suite's peer, sessionkit store and floor on it, the floor on every scenario) runs in its
+ * own process under callgrind, once with 1,000 requests
  * and once with 3,000; the difference over 2,000 is the count per request (start-up, module
  * loading and most of the JIT's compiling cancel out). Unlike time, the count hardly depends on
  * what else the machine is doing (repeat runs agree within about 5 %), so it separates the
@@ -14,7 +16,7 @@
 import { spawn, spawnSync } from 'node:child_process'
 import { fileURLToPath } from 'node:url'
 import { buildSessionkit } from '../http/build.js'
-import { KINDS, type Kind, SCENARIOS, type Scenario } from './apps.js'
+import { KINDS, type Kind, SCENARIOS, type Scenario, STORES, type StoreName } from './apps.js'
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const USE_BUILD = fileURLToPath(new URL('../http/use-build.mjs', import.meta.url))
@@ -28,7 +30,10 @@ if (spawnSync('valgrind', ['--version']).status !== 0) {
   console.error('valgrind is not installed (Debian: apt-get install -y valgrind)')
   process.exit(1)
 }
-const asked = process.argv.slice(2)
+const storeArg = process.argv.slice(2).find((arg) => arg.startsWith('--store='))
+const store = (storeArg?.slice('--store='.length) ?? 'memory') as StoreName
+if (!STORES.includes(store)) throw new Error(`--store must be one of ${STORES.join(', ')}`)
+const asked = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
 for (const name of asked) {
   if (!SCENARIOS.includes(name as Scenario)) throw new Error(`unknown scenario ${name}`)
 }
@@ -49,6 +54,7 @@ function collected(kind: Kind, scenario: Scenario, count: number): Promise<numbe
     kind,
     scenario,
     String(count),
+    store,
   ]
   return new Promise((resolve, reject) => {
     const child = spawn('valgrind', args, {
@@ -85,10 +91,13 @@ async function inPairs<T>(jobs: (() => Promise<T>)[]): Promise<T[]> {
 }
 
 const cells = scenarios.flatMap((scenario) =>
-  KINDS.filter((kind) => kind !== 'floor' || scenario === 'read').map((kind) => ({
-    scenario,
-    kind,
-  })),
+  // On memory the floor is a read yardstick; on a server store it is measured on every scenario.
+  KINDS.filter((kind) => kind !== 'floor' || scenario === 'read' || store !== 'memory').map(
+    (kind) => ({
+      scenario,
+      kind,
+    }),
+  ),
 )
 const counts = await inPairs(
   cells.flatMap(({ kind, scenario }) => [
@@ -105,9 +114,19 @@ cells.forEach(({ kind, scenario }, index) => {
 
 const thousands = (value: number | undefined) =>
   value === undefined ? '–' : `${Math.round(value / 1000).toLocaleString('en-US')}k`
-console.log('\nInstructions per request (callgrind; in-process, no sockets)\n')
+const PEERS: Record<StoreName, string> = {
+  memory: 'express-session + MemoryStore',
+  redis: 'express-session + connect-redis',
+  postgres: 'express-session + connect-pg-simple',
+  sqlite: 'express-session + better-sqlite3-session-store',
+}
 console.log(
-  '| scenario | Express, no session | express-session + MemoryStore | sessionkit/express + memory | floor | express-session / sessionkit |',
+  store === 'memory'
+    ? '\nInstructions per request (callgrind; in-process, no sockets)\n'
+    : `\nInstructions per request (callgrind; in-process, no sockets but the ${store} store's)\n`,
+)
+console.log(
+  `| scenario | Express, no session | ${PEERS[store]} | sessionkit/express + ${store} | floor | express-session / sessionkit |`,
 )
 console.log('| --- | ---: | ---: | ---: | ---: | ---: |')
 for (const scenario of scenarios) {

@@ -136,11 +136,10 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       "doing the floor's work, and the difference is sessionkit's own per-request work, not its " +
       "stores: the stores' patch runs at 92–100 % of the raw driver (the stores table), and " +
       "SQLite's patch transaction (BEGIN IMMEDIATE, SELECT, UPDATE, COMMIT) took 14 µs in a " +
-      'better-sqlite3 loop against 15 µs for a single UPDATE. Counted in instructions by hand ' +
-      '(callgrind; Express in-process on the same socket-free requests as ' +
-      'bench/express/instructions.ts, on Redis, 3,000 minus 1,000 requests), a Redis write took ' +
-      '574k through bare Express, 990k through the floor, 1,497k through sessionkit/express and ' +
-      '1,770k through express-session; a read 586k, 940k and 1,164k for the first three. A CPU ' +
+      'better-sqlite3 loop against 15 µs for a single UPDATE. Counted in instructions ' +
+      '(bench/express/instructions.ts --store=redis), a Redis write took 725k through bare ' +
+      'Express, 1,002k through the floor, 1,448k through sessionkit/express and 1,702k through ' +
+      'express-session; a read 673k, 1,052k, 1,360k and 1,598k. A CPU ' +
       "profile spreads sessionkit's share over some fifty functions of the adapter, the core " +
       'session and the response gate, none above 2 % of the total: building req.session and its ' +
       'Cookie, the per-key snapshot and its comparison, the JSON the core commits, the signed ' +

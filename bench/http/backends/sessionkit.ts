@@ -22,6 +22,14 @@ async function countEntries(store: Store): Promise<number | null> {
   return count
 }
 
+/** Store URL parameters for a process under valgrind (see RunSettings.instrumented). */
+function instrumentedTimeouts(name: 'redis' | 'postgres', settings: RunSettings): string {
+  if (settings.instrumented !== true) return ''
+  return name === 'redis'
+    ? '&connectTimeout=60s&commandTimeout=120s'
+    : '&connectTimeout=60s&queryTimeout=120s'
+}
+
 function open(
   name: SessionkitStoreName,
   settings: RunSettings,
@@ -34,7 +42,7 @@ function open(
   if (name === 'redis') {
     const prefix = `bench:${settings.tag}:sk:`
     // connect-redis needs node-redis, so sessionkit runs on the same library here.
-    const url = `${REDIS_URL}?driver=redis&prefix=${encodeURIComponent(prefix)}`
+    const url = `${REDIS_URL}?driver=redis&prefix=${encodeURIComponent(prefix)}${instrumentedTimeouts('redis', settings)}`
     return {
       store: openStore(url),
       drop: async () => {
@@ -49,7 +57,9 @@ function open(
   }
   const prefix = `bench_${settings.tag}_`
   return {
-    store: openStore(`${POSTGRES_URL}?tablePrefix=${prefix}`),
+    store: openStore(
+      `${POSTGRES_URL}?tablePrefix=${prefix}${instrumentedTimeouts('postgres', settings)}`,
+    ),
     drop: async () => {
       const client = new pg.Client(POSTGRES_URL)
       await client.connect()

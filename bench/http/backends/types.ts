@@ -15,6 +15,11 @@ export interface RunSettings {
   secret: string
   /** A temp directory of the run's own, for SQLite files. */
   dir: string
+  /**
+   * The process runs under valgrind (bench/express/instructions.ts), tens of times slower:
+   * sessionkit's stores get time limits long enough that they count work, not time-outs.
+   */
+  instrumented?: boolean
 }
 
 interface Common {
