@@ -139,7 +139,11 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'better-sqlite3 loop against 15 µs for a single UPDATE. Counted in instructions ' +
       '(bench/express/instructions.ts --store=redis), a Redis write took 725k through bare ' +
       'Express, 1,002k through the floor, 1,448k through sessionkit/express and 1,702k through ' +
-      'express-session; a read 673k, 1,052k, 1,360k and 1,598k. A CPU ' +
+      'express-session; a read 673k, 1,052k, 1,360k and 1,598k. A PostgreSQL write took 723k, ' +
+      '1,226k, 1,595k and 1,547k: in-process, sessionkit costs as much as connect-pg-simple there ' +
+      '(its SELECT returns nine columns and its patch binds fifteen parameters, where ' +
+      'connect-pg-simple reads one json column and upserts three; not profiled further), and ' +
+      "its lead over HTTP comes from PostgreSQL's side. A CPU " +
       "profile spreads sessionkit's share over some fifty functions of the adapter, the core " +
       'session and the response gate, none above 2 % of the total: building req.session and its ' +
       'Cookie, the per-key snapshot and its comparison, the JSON the core commits, the signed ' +
