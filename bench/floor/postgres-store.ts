@@ -6,7 +6,7 @@
  * @module
  */
 import pg from 'pg'
-import { POSTGRES_URL } from '../http/backends/servers.js'
+import { countRows, dropTableAndEnd, POSTGRES_URL } from '../http/backends/servers.js'
 import type { FloorStore } from './sessions.js'
 
 export async function postgresFloorStore(table: string): Promise<FloorStore> {
@@ -29,18 +29,7 @@ export async function postgresFloorStore(table: string): Promise<FloorStore> {
       return result.rows[0]?.data
     },
     set: (key, value, ttlMs) => pool.query({ ...upsert, values: [key, value, Date.now() + ttlMs] }),
-    async count() {
-      const result = await pool.query<{ count: string }>(`SELECT count(*) FROM "${table}"`)
-      return Number(result.rows[0]?.count ?? Number.NaN)
-    },
-    async close() {
-      // Saves of requests cut off by the server's close may still be running: let them finish
-      // (for a bounded time) rather than fail on a dropped table.
-      for (let waited = 0; pool.totalCount > pool.idleCount && waited < 2000; waited += 20) {
-        await new Promise((resolve) => setTimeout(resolve, 20))
-      }
-      await pool.query(`DROP TABLE IF EXISTS "${table}"`)
-      await pool.end()
-    },
+    count: () => countRows(pool, table),
+    close: () => dropTableAndEnd(pool, table),
   }
 }

@@ -7,7 +7,7 @@ import connectPgSimple from 'connect-pg-simple'
 import session from 'express-session'
 import pg from 'pg'
 import { callbackBackend } from './callback.js'
-import { POSTGRES_URL } from './servers.js'
+import { countRows, dropTableAndEnd, POSTGRES_URL } from './servers.js'
 import type { CallbackBackend, RunSettings } from './types.js'
 
 export async function postgresPeer(settings: RunSettings): Promise<CallbackBackend> {
@@ -25,18 +25,9 @@ export async function postgresPeer(settings: RunSettings): Promise<CallbackBacke
   const PgStore = connectPgSimple(session)
   // No pruning timer: sessionkit's first cleanup is an hour away, so neither prunes here.
   const store = new PgStore({ pool, tableName: table, pruneSessionInterval: false })
-  const records = async (): Promise<number | null> => {
-    const result = await pool.query<{ count: string }>(`SELECT count(*) FROM "${table}"`)
-    return Number(result.rows[0]?.count ?? Number.NaN)
-  }
-  const close = async (): Promise<void> => {
-    // Saves of requests cut off by the server's close may still be running: let them finish
-    // (for a bounded time) rather than have them fail on a dropped table and log it.
-    for (let waited = 0; pool.totalCount > pool.idleCount && waited < 2000; waited += 20) {
-      await new Promise((resolve) => setTimeout(resolve, 20))
-    }
-    await pool.query(`DROP TABLE IF EXISTS "${table}"`)
-    await pool.end()
-  }
-  return callbackBackend(store, close, records)
+  return callbackBackend(
+    store,
+    () => dropTableAndEnd(pool, table),
+    () => countRows(pool, table),
+  )
 }

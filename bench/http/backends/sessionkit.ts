@@ -4,13 +4,12 @@
  * @module
  */
 import { join } from 'node:path'
-import { Redis } from 'ioredis'
 import pg from 'pg'
 import type { Store } from '../../../src/core/store.js'
 import { MemoryStore } from '../../../src/stores/memory.js'
 import { openStore } from '../../../src/stores/open-store.js'
 import { countWrites } from './count.js'
-import { deleteRedisKeys, POSTGRES_URL, REDIS_URL } from './servers.js'
+import { dropRedisPrefix, POSTGRES_URL, REDIS_URL } from './servers.js'
 import type { RunSettings, SessionkitBackend } from './types.js'
 
 export type SessionkitStoreName = 'memory' | 'redis' | 'postgres' | 'sqlite'
@@ -45,14 +44,7 @@ function open(
     const url = `${REDIS_URL}?driver=redis&prefix=${encodeURIComponent(prefix)}${instrumentedTimeouts('redis', settings)}`
     return {
       store: openStore(url),
-      drop: async () => {
-        const client = new Redis(REDIS_URL)
-        try {
-          await deleteRedisKeys(client, `${prefix}*`)
-        } finally {
-          client.disconnect()
-        }
-      },
+      drop: () => dropRedisPrefix(prefix),
     }
   }
   const prefix = `bench_${settings.tag}_`
