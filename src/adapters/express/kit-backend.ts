@@ -155,12 +155,29 @@ class KitEntry implements Entry {
    * JSON differs from what is stored.
    */
   #coreJson(snapshot: Snapshot, cookie: Cookie): Map<string, string> {
-    this.#synced = true
     // The core's rule for data keys; `__flash:` keys are the pending flash values.
     if (snapshot.has('')) throw new InvalidSessionDataError('', 'keys must be non-empty strings')
     const json = new Map(snapshot)
-    json.set(COOKIE_KEY, JSON.stringify(durableCookie(cookie)))
+    json.set(COOKIE_KEY, this.#cookieJson(cookie))
+    this.#synced = true
     return json
+  }
+
+  /**
+   * The cookie settings' JSON. When they are the ones the session was loaded with, that stored
+   * text: a store may hand the object back with its keys in another order (PostgreSQL's jsonb
+   * does), and serializing it afresh would then rewrite an unchanged cookie on every save.
+   */
+  #cookieJson(cookie: Cookie): string {
+    if (!this.#synced) {
+      const state = stateOf(this.#core)
+      const storedJson = state.snapshot.get(COOKIE_KEY)
+      const stored = state.data[COOKIE_KEY]
+      if (storedJson !== undefined && isObject(stored) && cookie.sameSettings(stored)) {
+        return storedJson
+      }
+    }
+    return JSON.stringify(durableCookie(cookie))
   }
 
   async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
