@@ -26,10 +26,17 @@ export function useFloor(app: Express, sessions: FloorSessions): void {
     if (session === undefined) return nodeEnd.apply(this, args)
     held.delete(this)
     // res.send ends without having written: the headers can still change.
+    const writes = sessions.writes.set
     const committed = sessions.commit(session)
     if (!(committed instanceof Promise)) {
       if (committed !== undefined) this.setHeader('set-cookie', committed)
-      return nodeEnd.apply(this, args)
+      // Nothing stored (a read): nothing to hold for, the response goes out now.
+      if (sessions.writes.set === writes) return nodeEnd.apply(this, args)
+      // A write that the store took at once goes out after this turn's I/O, as sessionkit's
+      // held responses do (releaseAfterIo in src/adapters/node-gate.ts): the floor keeps the
+      // same release policy, so that it stays the least work for the same behaviour.
+      setImmediate(() => nodeEnd.apply(this, args))
+      return this
     }
     // A store on a server: the response waits for the write, as a session layer's must.
     committed.then(

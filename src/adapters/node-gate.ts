@@ -163,6 +163,30 @@ function headersSentError(method: HeaderMethod): Error {
   })
 }
 
+/**
+ * Releases `gate` with `headers` once the event loop has handled the I/O of its current turn
+ * (setImmediate), not in the commit's own microtask. With a store that answers at once
+ * (memory, SQLite), the held responses of the requests read in one turn then go out together,
+ * as express-session's MemoryStore, which calls back through setImmediate, sends them.
+ * Measured over loopback HTTP on 2 cores (bench/README.md): 14 % less server CPU per Express
+ * write on the memory store and 7 % on SQLite, none on Redis, whose replies already arrive as
+ * I/O. `onReplayError` gets what a replayed call threw (see {@link ResponseGate.release});
+ * the promise settles once the gate is released.
+ */
+export function releaseAfterIo(
+  gate: ResponseGate,
+  headers: SessionHeaders | null,
+  onReplayError: (error: unknown) => void,
+): Promise<void> {
+  return new Promise((resolve) => {
+    setImmediate(() => {
+      const replayError = gate.release(headers)
+      if (replayError !== undefined) onReplayError(replayError)
+      resolve()
+    })
+  })
+}
+
 /** The response gate of one request. See the module comment. */
 export class ResponseGate {
   readonly #res: ServerResponse

@@ -16,7 +16,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionStateError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import { isUnchanged, type Session, type SessionData, stateOf } from '../core/session.js'
-import { applySessionHeaders, ResponseGate, sendReply } from './node-gate.js'
+import { applySessionHeaders, ResponseGate, releaseAfterIo, sendReply } from './node-gate.js'
 import {
   type AdapterOptions,
   commitHeaders,
@@ -227,8 +227,7 @@ async function commitAndRelease<Data extends SessionData, Flash extends SessionD
     gate.fail(failureReply(error))
     return false
   }
-  const replayError = gate.release(headers)
-  if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+  await releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' }))
   return true
 }
 

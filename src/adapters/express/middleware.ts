@@ -9,7 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express'
 import { StoreError, StoreUnavailableError } from '../../core/errors.js'
 import { SessionManager } from '../../core/manager.js'
 import type { JsonValue } from '../../core/store.js'
-import { ResponseGate } from '../node-gate.js'
+import { ResponseGate, releaseAfterIo } from '../node-gate.js'
 import { failureReply, report, type SessionHeaders } from '../shared.js'
 import type { Backend } from './backend.js'
 import { CallbackBackend } from './callback-backend.js'
@@ -166,10 +166,10 @@ function guard(context: RequestContext, res: Response, options: ResolvedOptions)
         return
       }
       void context.commitLater().then(
-        (headers) => {
-          const replayError = gate.release(headers)
-          if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
-        },
+        (headers) =>
+          void releaseAfterIo(gate, headers, (error) =>
+            report(options, error, { phase: 'handler' }),
+          ),
         (error: unknown) => {
           report(options, error, { phase: 'commit' })
           gate.fail(failureReply(error))
