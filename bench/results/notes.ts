@@ -13,17 +13,6 @@ export interface MissedNote {
 
 export const MISSED_NOTES: readonly MissedNote[] = [
   {
-    matches: /^read with touchAfter/,
-    text:
-      'sessionkit/express on PostgreSQL patches the session on every read. On save, ' +
-      '`KitEntry#sync` (src/adapters/express/kit-backend.ts) sets the `cookie` key from a fresh ' +
-      'Cookie object, and the core session compares values by their JSON text; PostgreSQL ' +
-      'returns the stored jsonb with its keys reordered (shorter keys first), so the cookie always ' +
-      'looks changed there and the read becomes a write. The memory, SQLite and Redis stores keep ' +
-      'key order and write nothing. Comparing the cookie by value (or by its fields in a fixed ' +
-      'order) would make PostgreSQL reads free too, and lift its read rate.',
-  },
-  {
     matches:
       /^Express, memory: sessionkit vs express-session|^Express, memory, read|^sessionkit\/express \+ memory|^Express, (Redis|PostgreSQL|SQLite): sessionkit vs/,
     text:
@@ -111,54 +100,42 @@ export const MISSED_NOTES: readonly MissedNote[] = [
   {
     matches: /, write: ≥ 1\.5×|faster on read, write and new/,
     text:
-      'Writes and new sessions through sessionkit/express: the save path commits the ' +
-      "adapter's JSON as it is, sends back the request's signed cookie value, and serializes " +
-      'Set-Cookie from a template. Without sockets (bench/express/in-process.ts, CPU per ' +
-      'request) sessionkit/express writes at 1.2–1.4× express-session; counted in instructions ' +
-      '(bench/express/instructions.ts) a write takes 779k through bare Express, 1,301k through ' +
-      'express-session and 1,215k through sessionkit/express, a new session 751k, 1,282k and ' +
-      '995k. Over loopback HTTP the margin on writes narrows or goes (the write table; on ' +
-      'memory 0.91–1.14× across the runs of 2026-11-28, and by hand, three interleaved pairs ' +
-      'of 4 s runs with 50 sessions, 277–358 µs of server CPU per sessionkit write against ' +
-      '259–372 for express-session: level within the noise). On the other stores the ' +
-      "store's own round trip dominates on Redis, PostgreSQL and SQLite (both libraries wait for " +
-      "the same server; the stores' get and patch run at 82–96 % of the raw driver). By hand " +
-      'on PostgreSQL (50 sessions, CPU of the server process and of every postgres process per ' +
-      'write): both libraries ran 1.8–2.1 statements per write and spent about 600 µs of node ' +
-      'CPU per write (sessionkit 537–625, express-session 595–616), most of it in the pg driver ' +
-      'and its pool, which both use; PostgreSQL itself spent 277–330 µs per sessionkit write ' +
-      "against 397–415 for connect-pg-simple's. On Redis, the same way: 282–324 µs of server " +
-      'CPU per sessionkit write against 420–440 for express-session, Redis itself 12–25 µs. ' +
-      'Unlike reads, writes leave room. The floors of the Redis, PostgreSQL and SQLite groups ' +
-      '(one read, then one write of the whole record) wrote at 1.76×, 1.77× and 2.18× their ' +
-      'peers in the full run of 2026-11-28 that added the PostgreSQL and SQLite floors, where ' +
-      'sessionkit wrote at 1.15×, 1.07× and 1.22×. So 1.5× on writes is within reach of a layer ' +
-      "doing the floor's work, and the difference is sessionkit's own per-request work, not its " +
-      "stores: the stores' patch runs at 92–100 % of the raw driver (the stores table), and " +
-      "SQLite's patch transaction (BEGIN IMMEDIATE, SELECT, UPDATE, COMMIT) took 14 µs in a " +
-      'better-sqlite3 loop against 15 µs for a single UPDATE. Counted in instructions ' +
+      'Writes through sessionkit/express. Two causes were found and fixed on 2026-11-29. On ' +
+      "PostgreSQL every write also rewrote the session's unchanged cookie settings: jsonb hands " +
+      'the stored object back with its keys reordered, and the save serialized the settings ' +
+      'afresh, so their JSON never matched; the save now reuses the stored text when the ' +
+      'settings are the same (server CPU per PostgreSQL write by hand, 4 interleaved rounds: 622 ' +
+      'against 707 µs, median). And a response held for a store that answers at once (memory, ' +
+      "SQLite) went out in the commit's own microtask; it now goes out after the I/O of the " +
+      'event loop\'s turn, as express-session\'s MemoryStore sends it ("Release after I/O" in ' +
+      'bench/README.md: 10–14 % less server CPU per memory write). In the previous full run ' +
+      '(b388add) sessionkit wrote at 1.13× express-session on memory, 1.15× connect-redis, 1.07× ' +
+      'connect-pg-simple and 1.22× better-sqlite3-session-store. What is left, measured: the ' +
+      'floors (one read, then one write of the whole record, no per-key tracking, metadata, ' +
+      'expiry policy or error handling) still write at 1.4–2.2× their peers, so the rest is ' +
+      "sessionkit's own per-request work, spread thin: a CPU profile puts it over some fifty " +
+      'functions of the adapter, the core session and the response gate, none above 2 % of the ' +
+      'total (building req.session and its Cookie, the per-key snapshot and its comparison, the ' +
+      'JSON the core commits, the signed Set-Cookie that express-session semantics send again on ' +
+      'every changed session, with Cache-Control and Vary). Counted in instructions ' +
       '(bench/express/instructions.ts --store=redis), a Redis write took 725k through bare ' +
-      'Express, 1,002k through the floor, 1,448k through sessionkit/express and 1,702k through ' +
-      'express-session; a read 673k, 1,052k, 1,360k and 1,598k. A PostgreSQL write took 723k, ' +
-      '1,226k, 1,595k and 1,547k: in-process, sessionkit costs as much as connect-pg-simple there ' +
-      '(its SELECT returns nine columns and its patch binds fifteen parameters, where ' +
-      'connect-pg-simple reads one json column and upserts three; not profiled further), and ' +
-      "its lead over HTTP comes from PostgreSQL's side. A CPU " +
-      "profile spreads sessionkit's share over some fifty functions of the adapter, the core " +
-      'session and the response gate, none above 2 % of the total: building req.session and its ' +
-      'Cookie, the per-key snapshot and its comparison, the JSON the core commits, the signed ' +
-      'Set-Cookie express-session sends again on every changed session, and holding the ' +
-      'response until the store has the change. On ' +
-      'memory, the floor row shows what a write costs without per-key tracking, metadata or an ' +
-      'asynchronous store; sessionkit holds the response until the save is done (without the hold, an Express ' +
-      'write cost 240 against 281 µs of server CPU: the price of never answering before the ' +
-      'session is stored). sessionkit also keeps a per-key JSON snapshot to write only what ' +
-      "changed (so concurrent requests keep each other's changes), hashes IDs, and stores a new " +
-      "session's metadata (IP, user agent), which the peers do not. Found and fixed on " +
-      "2026-11-28: the response gate's WeakMap kept every saved response's gate and session " +
-      'alive through the next scavenge (see the note on reads), and before that, the gate wrote ' +
-      'statusCode and statusMessage back on every held response, giving each a hidden class of ' +
-      'its own.',
+      'Express, 1,002k through the floor, 1,362–1,448k through sessionkit/express and 1,702k ' +
+      'through express-session. Replacing the response gate with a hold of end() alone (an ' +
+      'experiment, not a fix: the gate also holds writeHead, write and flushHeaders, mirrors ' +
+      'headersSent and answers failures with 503) took a memory write from 1,211k to 1,165k. ' +
+      'Garbage collection over HTTP on Redis (--trace-gc-nvp, by hand): 54 KB allocated per ' +
+      'sessionkit write against 37.5 KB for the floor and 28 KB for bare Express, and scavenges ' +
+      'of 6–8 ms each whatever the variant, so 33.7 µs of scavenging per write against 22.8 and ' +
+      '20.7. Redis itself spent 19–25 µs per sessionkit write (the patch is a Lua script that ' +
+      "checks the session is alive and its owner's index covers it) against 6–8 µs for the " +
+      "floor's SET, on the same two cores, and HGETALL answers ten fields where the floor's " +
+      'GET answers one. The stores themselves are not the limit: their patch runs at 92–100 % ' +
+      'of the raw driver (the stores table). On PostgreSQL the database and the load generator ' +
+      'share the two cores with the server (by hand: PostgreSQL 202–221 µs per sessionkit write, ' +
+      '178–213 per floor write, 377–403 per connect-pg-simple write), so short rounds there move ' +
+      'most. Ratios also move with the machine from run to run: the Redis and SQLite read ' +
+      'targets, met in the previous full run at 1.55× and 1.53×, read 1.27× and 1.43× in this ' +
+      'one, with nothing changed on the read path.',
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,

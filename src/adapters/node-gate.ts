@@ -165,13 +165,12 @@ function headersSentError(method: HeaderMethod): Error {
 
 /**
  * Releases `gate` with `headers` once the event loop has handled the I/O of its current turn
- * (setImmediate), not in the commit's own microtask. With a store that answers at once
- * (memory, SQLite), the held responses of the requests read in one turn then go out together,
- * as express-session's MemoryStore, which calls back through setImmediate, sends them.
- * Measured over loopback HTTP on 2 cores (bench/README.md): 14 % less server CPU per Express
- * write on the memory store and 7 % on SQLite, none on Redis, whose replies already arrive as
- * I/O. `onReplayError` gets what a replayed call threw (see {@link ResponseGate.release});
- * the promise settles once the gate is released.
+ * (setImmediate), not in the commit's own microtask: with a store that answers at once
+ * (memory, SQLite), the held responses of the requests read in one turn go out together, after
+ * them, as express-session's MemoryStore (which calls back through setImmediate) sends them.
+ * It cost less server CPU per write over loopback HTTP, and nothing measurable on Redis (see
+ * "Release after I/O" in bench/README.md). `onReplayError` gets what a replayed call threw
+ * (see {@link ResponseGate.release}); the promise settles once the gate is released.
  */
 export function releaseAfterIo(
   gate: ResponseGate,
