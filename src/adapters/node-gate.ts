@@ -179,9 +179,17 @@ export function releaseAfterIo(
 ): Promise<void> {
   return new Promise((resolve) => {
     setImmediate(() => {
-      const replayError = gate.release(headers)
-      if (replayError !== undefined) onReplayError(replayError)
-      resolve()
+      try {
+        const replayError = gate.release(headers)
+        if (replayError !== undefined) onReplayError(replayError)
+      } catch (error) {
+        // Headers node refuses (a bad token header name): outside any promise here, a throw
+        // would crash the process, and the held response would never go out.
+        onReplayError(error)
+        gate.fail(failureReply(error))
+      } finally {
+        resolve()
+      }
     })
   })
 }
