@@ -170,27 +170,25 @@ function headersSentError(method: HeaderMethod): Error {
  * them, as express-session's MemoryStore (which calls back through setImmediate) sends them.
  * It cost less server CPU per write over loopback HTTP, and nothing measurable on Redis (see
  * "Release after I/O" in bench/README.md). `onReplayError` gets what a replayed call threw
- * (see {@link ResponseGate.release}); the promise settles once the gate is released.
+ * (see {@link ResponseGate.release}); `onReleased` runs once the gate is released.
  */
 export function releaseAfterIo(
   gate: ResponseGate,
   headers: SessionHeaders | null,
   onReplayError: (error: unknown) => void,
-): Promise<void> {
-  return new Promise((resolve) => {
-    setImmediate(() => {
-      try {
-        const replayError = gate.release(headers)
-        if (replayError !== undefined) onReplayError(replayError)
-      } catch (error) {
-        // Headers node refuses (a bad token header name): outside any promise here, a throw
-        // would crash the process, and the held response would never go out.
-        onReplayError(error)
-        gate.fail(failureReply(error))
-      } finally {
-        resolve()
-      }
-    })
+  onReleased?: () => void,
+): void {
+  setImmediate(() => {
+    try {
+      const replayError = gate.release(headers)
+      if (replayError !== undefined) onReplayError(replayError)
+    } catch (error) {
+      // Headers node refuses (a bad token header name): outside any promise here, a throw
+      // would crash the process, and the held response would never go out.
+      onReplayError(error)
+      gate.fail(failureReply(error))
+    }
+    onReleased?.()
   })
 }
 

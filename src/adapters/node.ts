@@ -227,7 +227,9 @@ async function commitAndRelease<Data extends SessionData, Flash extends SessionD
     gate.fail(failureReply(error))
     return false
   }
-  await releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' }))
+  await new Promise<void>((resolve) =>
+    releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' }), resolve),
+  )
   return true
 }
 

@@ -31,12 +31,16 @@ async function serveGated(
     const gate: ResponseGate = new ResponseGate(res, () => {
       // The commit is done at once, as with the memory store: release from a microtask.
       queueMicrotask(() => {
-        const released = releaseAfterIo(gate, session, (error) => seen.errors.push(error))
+        releaseAfterIo(
+          gate,
+          session,
+          (error) => seen.errors.push(error),
+          () => {
+            seen.endedAfterRelease = res.writableEnded
+          },
+        )
         queueMicrotask(() => {
           seen.endedInMicrotask = res.writableEnded
-        })
-        void released.then(() => {
-          seen.endedAfterRelease = res.writableEnded
         })
       })
     })

@@ -139,14 +139,24 @@ class KitEntry implements Entry {
    * (cookie settings included): then there is nothing to sync and nothing to write.
    */
   #inSync(snapshot: Snapshot, cookie: Cookie): boolean {
-    const state = stateOf(this.#core)
-    const base = state.snapshot
-    const storedJson = base.get(COOKIE_KEY)
-    if (storedJson === undefined || snapshot.size !== base.size - 1) return false
+    const base = stateOf(this.#core).snapshot
+    if (snapshot.size !== base.size - 1) return false
     for (const [key, json] of snapshot) if (base.get(key) !== json) return false
-    // Until the first sync the core's data is what `base` was taken from: no need to parse it.
+    return this.#storedCookieJson(cookie) !== undefined
+  }
+
+  /**
+   * The stored JSON of the cookie settings when `cookie` has the same ones (compared field by
+   * field: a store may hand the object back with its keys in another order, as PostgreSQL's
+   * jsonb does); undefined when they differ or none are stored.
+   */
+  #storedCookieJson(cookie: Cookie): string | undefined {
+    const state = stateOf(this.#core)
+    const storedJson = state.snapshot.get(COOKIE_KEY)
+    if (storedJson === undefined) return undefined
+    // Until the first sync the core's data is what the snapshot was taken from: no need to parse it.
     const stored: unknown = this.#synced ? JSON.parse(storedJson) : state.data[COOKIE_KEY]
-    return isObject(stored) && cookie.sameSettings(stored)
+    return isObject(stored) && cookie.sameSettings(stored) ? storedJson : undefined
   }
 
   /**
@@ -164,20 +174,11 @@ class KitEntry implements Entry {
   }
 
   /**
-   * The cookie settings' JSON. When they are the ones the session was loaded with, that stored
-   * text: a store may hand the object back with its keys in another order (PostgreSQL's jsonb
-   * does), and serializing it afresh would then rewrite an unchanged cookie on every save.
+   * The cookie settings' JSON: the stored text when they did not change, so that an unchanged
+   * cookie is never rewritten because its stored keys came back in another order.
    */
   #cookieJson(cookie: Cookie): string {
-    if (!this.#synced) {
-      const state = stateOf(this.#core)
-      const storedJson = state.snapshot.get(COOKIE_KEY)
-      const stored = state.data[COOKIE_KEY]
-      if (storedJson !== undefined && isObject(stored) && cookie.sameSettings(stored)) {
-        return storedJson
-      }
-    }
-    return JSON.stringify(durableCookie(cookie))
+    return this.#storedCookieJson(cookie) ?? JSON.stringify(durableCookie(cookie))
   }
 
   async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {

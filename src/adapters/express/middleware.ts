@@ -167,9 +167,7 @@ function guard(context: RequestContext, res: Response, options: ResolvedOptions)
       }
       void context.commitLater().then(
         (headers) =>
-          void releaseAfterIo(gate, headers, (error) =>
-            report(options, error, { phase: 'handler' }),
-          ),
+          releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' })),
         (error: unknown) => {
           report(options, error, { phase: 'commit' })
           gate.fail(failureReply(error))
