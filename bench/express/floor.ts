@@ -26,15 +26,13 @@ export function useFloor(app: Express, sessions: FloorSessions): void {
     if (session === undefined) return nodeEnd.apply(this, args)
     held.delete(this)
     // res.send ends without having written: the headers can still change.
-    const writes = sessions.writes.set
     const committed = sessions.commit(session)
     if (!(committed instanceof Promise)) {
       if (committed !== undefined) this.setHeader('set-cookie', committed)
-      // Nothing stored (a read): nothing to hold for, the response goes out now.
-      if (sessions.writes.set === writes) return nodeEnd.apply(this, args)
-      // A write that the store took at once goes out after this turn's I/O, as sessionkit's
-      // held responses do (releaseAfterIo in src/adapters/node-gate.ts): the floor keeps the
-      // same release policy, so that it stays the least work for the same behaviour.
+      // A commit done at once (a read, or a write the store took at once) goes out after this
+      // turn's I/O, as sessionkit's held responses do (releaseAfterIo in
+      // src/adapters/node-gate.ts): the floor keeps the same release policy, so that it stays
+      // the least work for the same behaviour.
       setImmediate(() => nodeEnd.apply(this, args))
       return this
     }

@@ -165,10 +165,11 @@ function headersSentError(method: HeaderMethod): Error {
 
 /**
  * Releases `gate` with `headers` once the event loop has handled the I/O of its current turn
- * (setImmediate), not in the commit's own microtask: with a store that answers at once
- * (memory, SQLite), the held responses of the requests read in one turn go out together, after
- * them, as express-session's MemoryStore (which calls back through setImmediate) sends them.
- * It cost less server CPU per write over loopback HTTP, and nothing measurable on Redis (see
+ * (setImmediate), not in the commit's own microtask nor in the app's `end()`: the responses to
+ * the requests read in one turn go out together, after them, as express-session's MemoryStore
+ * (which calls back through setImmediate) sends them, whether the commit needed a store call
+ * or not. Written together, they wake the waiting clients about half as often, a cost that
+ * over loopback falls on the sender's `writev`: less server CPU per read and per write (see
  * "Release after I/O" in bench/README.md). `onReplayError` gets what a replayed call threw
  * (see {@link ResponseGate.release}); `onReleased` runs once the gate is released.
  */

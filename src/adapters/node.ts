@@ -166,11 +166,8 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
     return committing
   }
   const gate: ResponseGate = new ResponseGate(res, () => {
-    // A read within touchAfter needs no store call: the write goes out in the same tick.
-    if (committing === undefined && releaseNow(manager, current, gate, options)) {
-      committing = Promise.resolve(true)
-      return
-    }
+    // A read within touchAfter needs no store call, and no promise chain to wait for.
+    committing ??= releaseNow(manager, current, gate, options)
     void commit()
   })
 
@@ -193,24 +190,32 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
   if (await commit()) reportLateChanges(current, options)
 }
 
-/** Releases the gate at once when the commit needs no store call; false when it does. */
+/**
+ * Releases the gate (after this turn's I/O, as every held response) when the commit needs no
+ * store call; undefined when it does.
+ */
 function releaseNow<Data extends SessionData, Flash extends SessionData>(
   manager: SessionManager<Data, Flash>,
   session: Session<Data, Flash>,
   gate: ResponseGate,
   options: NodeSessionOptions,
-): boolean {
+): Promise<boolean> | undefined {
   let headers: SessionHeaders | null | undefined
   try {
     headers = commitHeadersNow(manager, session)
   } catch {
     // The full commit reports it and answers for it.
-    return false
+    return undefined
   }
-  if (headers === undefined) return false
-  const replayError = gate.release(headers)
-  if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
-  return true
+  if (headers === undefined) return undefined
+  return new Promise((resolve) =>
+    releaseAfterIo(
+      gate,
+      headers,
+      (error) => report(options, error, { phase: 'handler' }),
+      () => resolve(true),
+    ),
+  )
 }
 
 async function commitAndRelease<Data extends SessionData, Flash extends SessionData>(

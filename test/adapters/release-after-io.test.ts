@@ -1,13 +1,21 @@
 /**
  * When a held response goes out: `releaseAfterIo` releases the gate after the event loop's
  * current I/O (setImmediate), not in the microtask that finished the commit, and a release that
- * throws still answers the request instead of crashing the process or leaving it hanging.
+ * throws still answers the request instead of crashing the process or leaving it hanging. The
+ * Express and node adapters release every response that way, reads that need no store call
+ * included.
  */
-import { createServer, type Server, type ServerResponse } from 'node:http'
+import { createServer, type Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
+import express, { type Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
+import session, { storeKeyFor } from '../../src/adapters/express.js'
 import { ResponseGate, releaseAfterIo } from '../../src/adapters/node-gate.js'
 import type { SessionHeaders } from '../../src/adapters/shared.js'
+import { MemoryStore } from '../../src/stores/memory.js'
+import { Browser } from './client.js'
+import { EXPRESS_SECRET, serve } from './express-helpers.js'
+import { buildNodeServer, type TestServer } from './helpers.js'
 
 const COOKIE = 'sid=abc; Path=/; HttpOnly'
 
@@ -76,5 +84,99 @@ describe('releaseAfterIo', () => {
     expect(await response.text()).toBe('Internal Server Error\n')
     expect(seen.errors).toHaveLength(1)
     expect((seen.errors[0] as { code?: string }).code).toBe('ERR_INVALID_HTTP_TOKEN')
+  })
+})
+
+/** Where a response stood after the handler's `end`: at once, in a microtask, on the next setImmediate. */
+interface Timeline {
+  atEnd?: boolean
+  inMicrotask?: boolean
+  nextImmediate?: boolean
+}
+
+/**
+ * Node's own `writableEnded`: whether node's `end()` has run. The Express adapter's gate answers
+ * `res.writableEnded` as node would once the app has called `end()`, held or not.
+ */
+function nodeEnded(res: ServerResponse): boolean {
+  let proto: object | null = ServerResponse.prototype
+  while (proto !== null) {
+    const getter = Object.getOwnPropertyDescriptor(proto, 'writableEnded')?.get
+    if (getter !== undefined) return getter.call(res) as boolean
+    proto = Object.getPrototypeOf(proto) as object | null
+  }
+  throw new Error('no writableEnded getter on ServerResponse')
+}
+
+/** Records whether node ended `res`, around the handler's end (the release's setImmediate was queued first). */
+function record(res: ServerResponse, timeline: Timeline): void {
+  timeline.atEnd = nodeEnded(res)
+  queueMicrotask(() => {
+    timeline.inMicrotask = nodeEnded(res)
+  })
+  setImmediate(() => {
+    timeline.nextImmediate = nodeEnded(res)
+  })
+}
+
+describe('reads that need no store call go out after the turn’s I/O too', () => {
+  let closing: (() => Promise<void>) | undefined
+  afterEach(async () => {
+    await closing?.()
+    closing = undefined
+  })
+
+  it('sessionkit/express: a read of a saved session is held until setImmediate, then sent whole', async () => {
+    const store = new MemoryStore()
+    const app = express()
+    app.use(session({ secret: EXPRESS_SECRET, resave: false, saveUninitialized: false, store }))
+    let sid = ''
+    app.post('/write', (req, res) => {
+      sid = req.sessionID
+      ;(req.session as unknown as { n: number }).n = 7
+      res.send('saved')
+    })
+    const timelines: Timeline[] = []
+    app.get('/read', (req, res: Response) => {
+      const timeline: Timeline = {}
+      timelines.push(timeline)
+      res.send(String((req.session as unknown as { n?: number }).n))
+      record(res, timeline)
+    })
+    const served = await serve(app)
+    closing = async () => {
+      await served.close()
+      await store.close()
+    }
+    const browser = new Browser(served.url)
+    expect((await browser.request('/write', { method: 'POST' })).status).toBe(200)
+    const stored = await store.get(storeKeyFor(sid), Date.now())
+    expect(stored?.data).toMatchObject({ n: 7 })
+    const read = await browser.request('/read')
+    expect(read.status).toBe(200)
+    expect(await read.text()).toBe('7')
+    // A read within touchAfter: no Set-Cookie, and nothing written.
+    expect(read.headers.getSetCookie()).toEqual([])
+    expect(await store.get(storeKeyFor(sid), Date.now())).toEqual(stored)
+    expect(timelines).toEqual([{ atEnd: false, inMicrotask: false, nextImmediate: true }])
+  })
+
+  it('sessionkit/node: the same for a read through nodeSessions', async () => {
+    const timelines: Timeline[] = []
+    const server: TestServer = await buildNodeServer((req, res) => {
+      if (req.method === 'POST') req.session?.set('a', 1)
+      const timeline: Timeline = {}
+      if (req.method === 'GET') timelines.push(timeline)
+      res.end(String(req.session?.get('a')))
+      record(res, timeline)
+    })
+    closing = () => server.close()
+    const browser = new Browser(server.url)
+    expect((await browser.request('/', { method: 'POST' })).status).toBe(200)
+    const read = await browser.request('/')
+    expect(await read.text()).toBe('1')
+    expect(read.headers.getSetCookie()).toEqual([])
+    expect(server.errors).toEqual([])
+    expect(timelines).toEqual([{ atEnd: false, inMicrotask: false, nextImmediate: true }])
   })
 })

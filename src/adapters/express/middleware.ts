@@ -160,9 +160,9 @@ function guard(context: RequestContext, res: Response, options: ResolvedOptions)
         gate.fail(failureReply(error))
         return
       }
+      // Released after this turn's I/O even when nothing is stored (see releaseAfterIo).
       if (now !== undefined) {
-        const replayError = gate.release(now)
-        if (replayError !== undefined) report(options, replayError, { phase: 'handler' })
+        releaseAfterIo(gate, now, (error) => report(options, error, { phase: 'handler' }))
         return
       }
       void context.commitLater().then(
