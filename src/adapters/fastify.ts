@@ -198,15 +198,16 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function session
         done(frameworkError(error) as Error)
         return
       }
+      // The reply goes out after this turn's I/O, as every adapter's (see releaseAfterIo).
       if (now !== undefined) {
         if (now !== null) applySessionHeaders(reply, now)
-        done(null, payload)
+        setImmediate(done, null, payload)
         return
       }
       commitHeaders(manager, session).then(
         (headers) => {
           if (headers !== null) applySessionHeaders(reply, headers)
-          done(null, payload)
+          setImmediate(done, null, payload)
         },
         (error: unknown) => {
           report(options, error, { phase: 'commit' })

@@ -149,5 +149,8 @@ export function koaSessions(
       throw frameworkError(error)
     }
     if (headers !== null) applySessionHeaders(ctx, headers)
+    // Koa writes the response once the middleware resolves: after this turn's I/O, as every
+    // adapter's response goes out (see releaseAfterIo in node-gate.ts).
+    await new Promise<void>((resolve) => setImmediate(resolve))
   }
 }

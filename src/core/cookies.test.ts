@@ -102,6 +102,12 @@ describe('cookieValue', () => {
       '\tsid\t=\ttab\t',
       '',
       's',
+      // express-session's signed cookie, decoded by a fast path: with and without other escapes.
+      'sid=s%3AHZr0dvo-Hw_6Qv4.jOxzXHzmMeR0SsZ35g6wsD2Ay0wZwB4WfCTSpYU; a=1',
+      'sid=s%3Aab%2Bc.d',
+      'sid=s%3A',
+      'sid=s%3Aab%E0%A4%A',
+      'sid=%73%3Aabc',
     ]
     for (const header of headers) {
       expect(cookieValue(header, 'sid'), header).toBe(parse(header).sid)

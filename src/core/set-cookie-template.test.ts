@@ -53,6 +53,12 @@ describe('SetCookieTemplate', () => {
     expect(template.render('s:abc+/=.x', 0)).toBe(
       'connect.sid=s%3Aabc%2B%2F%3D.x; Path=/; Expires=Thu, 01 Jan 1970 00:00:00 GMT; HttpOnly',
     )
+    // express-session's signed value, encoded by a fast path.
+    for (const value of ['s:abc_-.x', 's:', 's:a:b', 'S:abc', 'x:abc']) {
+      expect(template.render(value, 0), value).toBe(
+        serialize('connect.sid', value, { path: '/', httpOnly: true, expires: new Date(0) }),
+      )
+    }
   })
 
   it('leaves Expires out of an undated template', () => {

@@ -9,6 +9,8 @@ import { type SerializeOptions, serialize } from 'cookie'
 
 /** Values encodeURIComponent leaves as they are (base64url IDs and MACs, and the `.`). */
 const PLAIN_VALUE = /^[A-Za-z0-9_.-]*$/
+/** `s:` and a plain value: a value express-session's signature made. */
+const SIGNED_VALUE = /^s:[A-Za-z0-9_.-]*$/
 const VALUE_MARK = 'sessionkitValueMark'
 const EPOCH = new Date(0)
 const EPOCH_TEXT = EPOCH.toUTCString()
@@ -36,7 +38,11 @@ function httpDate(ms: number): string {
  * value; a lone surrogate throws its URIError, as the serializer would.
  */
 function encodeValue(value: string): string {
-  return PLAIN_VALUE.test(value) ? value : encodeURIComponent(value)
+  if (PLAIN_VALUE.test(value)) return value
+  // express-session's signed value (`s:` then a plain ID and MAC), on every response that sends
+  // one: the same text encodeURIComponent gives, at a fraction of its cost.
+  if (SIGNED_VALUE.test(value)) return `s%3A${value.slice(2)}`
+  return encodeURIComponent(value)
 }
 
 export class SetCookieTemplate {

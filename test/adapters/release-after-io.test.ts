@@ -10,9 +10,13 @@ import type { AddressInfo } from 'node:net'
 import express, { type Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import session, { storeKeyFor } from '../../src/adapters/express.js'
+import { sessionkit } from '../../src/adapters/fastify.js'
+import { koaSessions } from '../../src/adapters/koa.js'
 import { ResponseGate, releaseAfterIo } from '../../src/adapters/node-gate.js'
 import type { SessionHeaders } from '../../src/adapters/shared.js'
 import { MemoryStore } from '../../src/stores/memory.js'
+import { buildFastify } from './build-fastify.js'
+import { buildKoa } from './build-koa.js'
 import { Browser } from './client.js'
 import { EXPRESS_SECRET, serve } from './express-helpers.js'
 import { buildNodeServer, type TestServer } from './helpers.js'
@@ -179,4 +183,86 @@ describe('reads that need no store call go out after the turn’s I/O too', () =
     expect(server.errors).toEqual([])
     expect(timelines).toEqual([{ atEnd: false, inMicrotask: false, nextImmediate: true }])
   })
+})
+
+/**
+ * Whether a setImmediate queued by the handler had run when node's `end()` was called: it has
+ * when the response waited for the turn's I/O, not when it went out within the handler's turn.
+ */
+interface EndOrder {
+  immediateRan: boolean
+  immediateRanAtEnd?: boolean
+}
+
+/** Queues the handler's setImmediate, and records at node's `end()` whether it ran. */
+function watchEnd(res: ServerResponse, order: EndOrder): void {
+  setImmediate(() => {
+    order.immediateRan = true
+  })
+  const end = res.end.bind(res) as (...args: unknown[]) => ServerResponse
+  res.end = ((...args: unknown[]) => {
+    order.immediateRanAtEnd ??= order.immediateRan
+    return end(...args)
+  }) as ServerResponse['end']
+}
+
+describe('Fastify and Koa replies go out after the turn’s I/O', () => {
+  let server: TestServer | undefined
+  afterEach(async () => {
+    await server?.close()
+    server = undefined
+  })
+
+  for (const method of ['GET', 'POST'] as const) {
+    const kind = method === 'GET' ? 'a read (no store call)' : 'a write'
+    it(`sessionkit/fastify: ${kind}`, async () => {
+      const orders: EndOrder[] = []
+      server = await buildFastify(async (fastify, options) => {
+        await fastify.register(sessionkit, options)
+        fastify.all('/', async (request, reply) => {
+          const session = request.session as unknown as {
+            get(k: string): unknown
+            set(k: string, v: unknown): void
+          }
+          if (request.method === 'POST') session.set('a', orders.length + 1)
+          const order: EndOrder = { immediateRan: false }
+          orders.push(order)
+          watchEnd(reply.raw, order)
+          return String(session.get('a'))
+        })
+      })
+      const browser = new Browser(server.url)
+      expect(await (await browser.request('/', { method: 'POST' })).text()).toBe('1')
+      const response = await browser.request('/', { method })
+      expect(response.status).toBe(200)
+      expect(await response.text()).toBe(method === 'GET' ? '1' : '2')
+      expect(server.errors).toEqual([])
+      expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
+    })
+
+    it(`sessionkit/koa: ${kind}`, async () => {
+      const orders: EndOrder[] = []
+      server = await buildKoa((koa, manager, options) => {
+        koa.use(koaSessions(manager, options))
+        koa.use(async (ctx) => {
+          const session = ctx.session as unknown as {
+            get(k: string): unknown
+            set(k: string, v: unknown): void
+          }
+          if (ctx.method === 'POST') session.set('a', orders.length + 1)
+          const order: EndOrder = { immediateRan: false }
+          orders.push(order)
+          watchEnd(ctx.res, order)
+          ctx.body = String(session.get('a'))
+        })
+      })
+      const browser = new Browser(server.url)
+      expect(await (await browser.request('/', { method: 'POST' })).text()).toBe('1')
+      const response = await browser.request('/', { method })
+      expect(response.status).toBe(200)
+      expect(await response.text()).toBe(method === 'GET' ? '1' : '2')
+      expect(server.errors).toEqual([])
+      expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
+    })
+  }
 })

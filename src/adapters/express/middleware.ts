@@ -23,7 +23,7 @@ import {
   type SessionOptions,
 } from './options.js'
 import { prepareSessionFields } from './request-fields.js'
-import { originalPath } from './secure.js'
+import { onCookiePath } from './secure.js'
 import { type CookieReader, readSessionCookie } from './signature.js'
 import { watchReadiness } from './store.js'
 
@@ -109,7 +109,7 @@ export function session(options?: SessionOptions): RequestHandler {
       return
     }
     const cookieOptions = resolved.cookie(req)
-    if (!originalPath(req).startsWith(cookieOptions.path || '/')) {
+    if (!onCookiePath(req, cookieOptions.path || '/')) {
       next()
       return
     }

@@ -25,3 +25,13 @@ export function originalPath(req: Request): string {
   const path = end === -1 ? url : url.slice(0, end)
   return path === '' ? '/' : path
 }
+
+/**
+ * True when the request's original path is under `cookiePath`, as express-session checks it
+ * before loading a session. Every path starts with `/`, so the usual cookie path needs no
+ * parsing of the URL.
+ */
+export function onCookiePath(req: Request, cookiePath: string): boolean {
+  if (cookiePath === '/' && (req.originalUrl || req.url || '/').startsWith('/')) return true
+  return originalPath(req).startsWith(cookiePath)
+}
