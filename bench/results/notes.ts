@@ -44,7 +44,14 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'itself with one shared sweep, so it now turns that timer off, and asks node-redis for ' +
       'HGETALL as a flat array instead of an object. The floor runs with the same client ' +
       'setting. In the full run that followed, sessionkit read at 1.55× connect-redis (the ' +
-      'floor 1.99×); before, it read at 1.11–1.33×.',
+      'floor 1.99×); before, it read at 1.11–1.33×. Changed on 2026-11-29: a read that needs ' +
+      "no store call goes out after the I/O of the event loop's turn, as writes already did " +
+      '("Release after I/O" in bench/README.md), and the Express floor releases its reads the ' +
+      'same way. Answered at once, each response woke autocannon (0.93 context switches per ' +
+      "request), a cost that over loopback falls on the server's writev; released together, " +
+      '0.51–0.55. By hand, server CPU per memory read went from 224 to 185 µs (3 interleaved ' +
+      'rounds), and the Express memory group moved from 1.36× to 1.46× express-session and from ' +
+      '68 % to 85 % of bare Express, whose responses go out at once.',
   },
   {
     matches: /of its framework without sessions/,
@@ -78,7 +85,11 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'building a real one, but adding Set-Cookie needs a copy of the Response, which builds it ' +
       "(a ReadableStream body); changing the handler's Response in place would be faster and is " +
       "not done, because a Response an app reuses across requests would then carry one visitor's " +
-      'cookie to the next.',
+      'cookie to the next. Since 2026-11-29 the node, Fastify and Koa adapters let the response ' +
+      'go out after the I/O of the event loop\'s turn, as the Express adapter does ("Release ' +
+      'after I/O" in bench/README.md): by hand, Fastify reads went from 64.5 to 41.2 µs of server ' +
+      'CPU and Koa reads from 98 to 61. The node:http floor still answers at once. Hono is left ' +
+      'as it was: the fetch adapter it uses runs where there is no setImmediate.',
   },
   {
     matches: /^Fastify, memory: sessionkit vs @fastify\/session/,
@@ -87,7 +98,9 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'also hashes the ID (SHA-256, IDs are hashed at rest), copies the data out of the memory ' +
       "store's JSON text, and checks idle and absolute expiry. The ratio moves with the " +
       'machine: 1.79× in the full run at 1ceba88, 1.30× in the next full run, where bare Fastify itself ' +
-      'answered 26,507 reads a second against 35,341 writes in the same run.',
+      'answered 26,507 reads a second against 35,341 writes in the same run. Since 2026-11-29 ' +
+      "sessionkit's replies go on after the I/O of the event loop's turn (by hand, server CPU " +
+      "per write 76.5 → 54.3 µs, per read 64.5 → 41.2 µs); @fastify/session's go out at once.",
   },
   {
     matches: /^stores, /,
@@ -133,9 +146,9 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'of the raw driver (the stores table). On PostgreSQL the database and the load generator ' +
       'share the two cores with the server (by hand: PostgreSQL 202–221 µs per sessionkit write, ' +
       '178–213 per floor write, 377–403 per connect-pg-simple write), so short rounds there move ' +
-      'most. Ratios also move with the machine from run to run: the Redis and SQLite read ' +
-      'targets, met in the previous full run at 1.55× and 1.53×, read 1.27× and 1.43× in this ' +
-      'one, with nothing changed on the read path.',
+      'most. Ratios also move with the machine from run to run: in the full run of 2026-11-29 ' +
+      '(49fdaed) the Redis and SQLite read targets, met in the run before at 1.55× and 1.53×, ' +
+      'read 1.27× and 1.43×, with nothing changed on the read path.',
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,
