@@ -204,7 +204,7 @@ export class ResponseGate {
   #state: GateState = 'open'
   #queue: Call[] = []
   #headers: SessionHeaders | null = null
-  /** The accessors are only needed once a call is held, which a read that commits at once never is. */
+  /** The accessors are only needed once a streamed response's first call is held (see #call). */
   #mirrored = false
   /** An `end` is in the queue: the response is complete, whatever the app calls next. */
   #endQueued = false
@@ -389,7 +389,8 @@ export class ResponseGate {
         this.#endIsLate = method !== 'end'
         this.#endQueued = method === 'end'
         this.#queue.push({ method, args })
-        // A commit that needs no store call releases the gate before this returns.
+        // The adapters release the gate after this turn's I/O (releaseAfterIo); a caller that
+        // releases it from onFirstWrite itself lets the call through before this returns.
         this.#onFirstWrite()
         if (this.#state === 'holding') this.#freeze()
         // An accessor defined on the response object makes node's own http code run about half
