@@ -206,6 +206,33 @@ function watchEnd(res: ServerResponse, order: EndOrder): void {
   }) as ServerResponse['end']
 }
 
+/** What the two apps' route reads and writes on the session. */
+interface KeyValueSession {
+  get(key: string): unknown
+  set(key: string, value: unknown): void
+}
+
+/** The route of both apps: counts up on POST and watches when node's `end()` runs; the body. */
+function answer(session: unknown, method: string, res: ServerResponse, orders: EndOrder[]): string {
+  const values = session as KeyValueSession
+  if (method === 'POST') values.set('a', orders.length + 1)
+  const order: EndOrder = { immediateRan: false }
+  orders.push(order)
+  watchEnd(res, order)
+  return String(values.get('a'))
+}
+
+/** A write, then a request of `method`: both answered right, both ended after the handler's setImmediate. */
+async function expectAfterIo(server: TestServer, method: 'GET' | 'POST', orders: EndOrder[]) {
+  const browser = new Browser(server.url)
+  expect(await (await browser.request('/', { method: 'POST' })).text()).toBe('1')
+  const response = await browser.request('/', { method })
+  expect(response.status).toBe(200)
+  expect(await response.text()).toBe(method === 'GET' ? '1' : '2')
+  expect(server.errors).toEqual([])
+  expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
+}
+
 describe('Fastify and Koa replies go out after the turn’s I/O', () => {
   let server: TestServer | undefined
   afterEach(async () => {
@@ -219,25 +246,11 @@ describe('Fastify and Koa replies go out after the turn’s I/O', () => {
       const orders: EndOrder[] = []
       server = await buildFastify(async (fastify, options) => {
         await fastify.register(sessionkit, options)
-        fastify.all('/', async (request, reply) => {
-          const session = request.session as unknown as {
-            get(k: string): unknown
-            set(k: string, v: unknown): void
-          }
-          if (request.method === 'POST') session.set('a', orders.length + 1)
-          const order: EndOrder = { immediateRan: false }
-          orders.push(order)
-          watchEnd(reply.raw, order)
-          return String(session.get('a'))
-        })
+        fastify.all('/', async (request, reply) =>
+          answer(request.session, request.method, reply.raw, orders),
+        )
       })
-      const browser = new Browser(server.url)
-      expect(await (await browser.request('/', { method: 'POST' })).text()).toBe('1')
-      const response = await browser.request('/', { method })
-      expect(response.status).toBe(200)
-      expect(await response.text()).toBe(method === 'GET' ? '1' : '2')
-      expect(server.errors).toEqual([])
-      expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
+      await expectAfterIo(server, method, orders)
     })
 
     it(`sessionkit/koa: ${kind}`, async () => {
@@ -245,24 +258,10 @@ describe('Fastify and Koa replies go out after the turn’s I/O', () => {
       server = await buildKoa((koa, manager, options) => {
         koa.use(koaSessions(manager, options))
         koa.use(async (ctx) => {
-          const session = ctx.session as unknown as {
-            get(k: string): unknown
-            set(k: string, v: unknown): void
-          }
-          if (ctx.method === 'POST') session.set('a', orders.length + 1)
-          const order: EndOrder = { immediateRan: false }
-          orders.push(order)
-          watchEnd(ctx.res, order)
-          ctx.body = String(session.get('a'))
+          ctx.body = answer(ctx.session, ctx.method, ctx.res, orders)
         })
       })
-      const browser = new Browser(server.url)
-      expect(await (await browser.request('/', { method: 'POST' })).text()).toBe('1')
-      const response = await browser.request('/', { method })
-      expect(response.status).toBe(200)
-      expect(await response.text()).toBe(method === 'GET' ? '1' : '2')
-      expect(server.errors).toEqual([])
-      expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
+      await expectAfterIo(server, method, orders)
     })
   }
 })
