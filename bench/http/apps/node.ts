@@ -15,8 +15,16 @@ import type { StartApp } from './types.js'
 type BeforeReply = (res: ServerResponse) => void
 
 function reply(res: ServerResponse, body: string, status = 200, before?: BeforeReply): void {
-  before?.(res)
-  res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body)
+  const send = () =>
+    res.writeHead(status, { 'content-type': 'text/plain; charset=utf-8' }).end(body)
+  if (before === undefined) {
+    send()
+    return
+  }
+  before(res)
+  // The floor's reply goes out after this turn's I/O, as sessionkit's adapters release theirs
+  // (releaseAfterIo in src/adapters/node-gate.ts): the same behaviour, with the least work.
+  setImmediate(send)
 }
 
 function route(
