@@ -166,8 +166,6 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
     return committing
   }
   const gate: ResponseGate = new ResponseGate(res, () => {
-    // A read within touchAfter needs no store call, and no promise chain to wait for.
-    committing ??= releaseNow(manager, current, gate, options)
     void commit()
   })
 
@@ -190,43 +188,17 @@ async function serve<Data extends SessionData, Flash extends SessionData>(
   if (await commit()) reportLateChanges(current, options)
 }
 
-/**
- * Releases the gate (after this turn's I/O, as every held response) when the commit needs no
- * store call; undefined when it does.
- */
-function releaseNow<Data extends SessionData, Flash extends SessionData>(
-  manager: SessionManager<Data, Flash>,
-  session: Session<Data, Flash>,
-  gate: ResponseGate,
-  options: NodeSessionOptions,
-): Promise<boolean> | undefined {
-  let headers: SessionHeaders | null | undefined
-  try {
-    headers = commitHeadersNow(manager, session)
-  } catch {
-    // The full commit reports it and answers for it.
-    return undefined
-  }
-  if (headers === undefined) return undefined
-  return new Promise((resolve) =>
-    releaseAfterIo(
-      gate,
-      headers,
-      (error) => report(options, error, { phase: 'handler' }),
-      () => resolve(true),
-    ),
-  )
-}
-
 async function commitAndRelease<Data extends SessionData, Flash extends SessionData>(
   manager: SessionManager<Data, Flash>,
   session: Session<Data, Flash>,
   gate: ResponseGate,
   options: NodeSessionOptions,
 ): Promise<boolean> {
-  let headers: Awaited<ReturnType<typeof commitHeaders>>
+  let headers: SessionHeaders | null | undefined
   try {
-    headers = await commitHeaders(manager, session)
+    // A read within touchAfter needs no store call, and so no await.
+    headers = commitHeadersNow(manager, session)
+    if (headers === undefined) headers = await commitHeaders(manager, session)
   } catch (error) {
     report(options, error, { phase: 'commit' })
     gate.fail(failureReply(error))

@@ -245,8 +245,8 @@ export class RequestContext implements SessionHost {
 
   /**
    * The commit when it needs no store call (a read that changed nothing, within touchAfter),
-   * or undefined when it does: then {@link commit} is the way. Lets the response go out in the
-   * same tick as the app's first write instead of being held for a promise.
+   * or undefined when it does: then {@link commitLater} is the way. Spares a read the promise
+   * chain of a store call.
    */
   commitNow(): SessionHeaders | null | undefined {
     const plan = this.#plan()

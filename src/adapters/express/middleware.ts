@@ -148,6 +148,7 @@ export function session(options?: SessionOptions): RequestHandler {
  * (express-session saves at `res.end`; a change made after that is not saved by either).
  */
 function guard(context: RequestContext, res: Response, options: ResolvedOptions): void {
+  const onReplayError = (error: unknown) => report(options, error, { phase: 'handler' })
   // The gate calls this once, on the response's first write.
   const gate: ResponseGate = new ResponseGate(
     res,
@@ -162,12 +163,11 @@ function guard(context: RequestContext, res: Response, options: ResolvedOptions)
       }
       // Released after this turn's I/O even when nothing is stored (see releaseAfterIo).
       if (now !== undefined) {
-        releaseAfterIo(gate, now, (error) => report(options, error, { phase: 'handler' }))
+        releaseAfterIo(gate, now, onReplayError)
         return
       }
       void context.commitLater().then(
-        (headers) =>
-          releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' })),
+        (headers) => releaseAfterIo(gate, headers, onReplayError),
         (error: unknown) => {
           report(options, error, { phase: 'commit' })
           gate.fail(failureReply(error))
