@@ -13,6 +13,7 @@
  */
 import type { LoadRequest, SessionManager } from '../core/manager.js'
 import type { Session, SessionData } from '../core/session.js'
+import { afterIo } from './after-io.js'
 import {
   type AdapterOptions,
   commitHeaders,
@@ -199,13 +200,17 @@ export function withSession<Data extends SessionData, Flash extends SessionData>
       report(options, error, { phase: 'handler' })
       return replyResponse(failureReply(error))
     }
+    let committed: Response
     try {
-      return await commitSession(manager, session, response)
+      committed = await commitSession(manager, session, response)
     } catch (error) {
       report(options, error, { phase: 'commit' })
       // The handler's body is never sent; release whatever stream backs it.
       await response.body?.cancel().catch(() => undefined)
       return replyResponse(failureReply(error))
     }
+    // After this turn's I/O where the runtime allows it (see after-io.ts).
+    if (afterIo !== undefined) await afterIo()
+    return committed
   }
 }

@@ -22,6 +22,7 @@ import { HTTPException } from 'hono/http-exception'
 import type { SessionManager } from '../core/manager.js'
 import type { Session, SessionData } from '../core/session.js'
 import type { JsonValue } from '../core/store.js'
+import { afterIo } from './after-io.js'
 import { commitSession, loadSession } from './fetch.js'
 import { assertManager, isStoreFailure } from './framework.js'
 import { type AdapterOptions, failureReply, report } from './shared.js'
@@ -139,10 +140,13 @@ export function sessionMiddleware<
       c.res = undefined
       throw honoError(error)
     }
-    if (response === c.res) return
-    // Assigning over an existing c.res merges the old headers into the new response (and would
-    // drop our Set-Cookie in favour of the old one); clearing first replaces it cleanly.
-    c.res = undefined
-    c.res = response
+    if (response !== c.res) {
+      // Assigning over an existing c.res merges the old headers into the new response (and would
+      // drop our Set-Cookie in favour of the old one); clearing first replaces it cleanly.
+      c.res = undefined
+      c.res = response
+    }
+    // After this turn's I/O where the runtime allows it (see after-io.ts).
+    if (afterIo !== undefined) await afterIo()
   }
 }

@@ -22,6 +22,7 @@ import type { Context, Middleware, SessionkitData, SessionkitFlash } from 'koa'
 import { SessionStateError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
 import type { Session } from '../core/session.js'
+import { afterIo } from './after-io.js'
 import { assertManager, frameworkError, nodeHeaderReader } from './framework.js'
 import {
   type AdapterOptions,
@@ -150,7 +151,7 @@ export function koaSessions(
     }
     if (headers !== null) applySessionHeaders(ctx, headers)
     // Koa writes the response once the middleware resolves: after this turn's I/O, as every
-    // adapter's response goes out (see releaseAfterIo in node-gate.ts).
-    await new Promise<void>((resolve) => setImmediate(resolve))
+    // adapter's response goes out on node (see after-io.ts).
+    await afterIo?.()
   }
 }

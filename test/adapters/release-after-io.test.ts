@@ -3,7 +3,8 @@
  * current I/O (setImmediate), not in the microtask that finished the commit, and a release that
  * throws still answers the request instead of crashing the process or leaving it hanging. The
  * Express and node adapters release every response that way, reads that need no store call
- * included.
+ * included; Fastify, Koa and Hono (on @hono/node-server) replies, and withSession's Response,
+ * go out after the turn's I/O too.
  */
 import { createServer, type Server, ServerResponse } from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -11,11 +12,15 @@ import express, { type Response } from 'express'
 import { afterEach, describe, expect, it } from 'vitest'
 import session, { storeKeyFor } from '../../src/adapters/express.js'
 import { sessionkit } from '../../src/adapters/fastify.js'
+import { withSession } from '../../src/adapters/fetch.js'
+import { sessionMiddleware } from '../../src/adapters/hono.js'
 import { koaSessions } from '../../src/adapters/koa.js'
 import { ResponseGate, releaseAfterIo } from '../../src/adapters/node-gate.js'
 import type { SessionHeaders } from '../../src/adapters/shared.js'
+import { SessionManager } from '../../src/core/manager.js'
 import { MemoryStore } from '../../src/stores/memory.js'
 import { buildFastify } from './build-fastify.js'
+import { buildHono } from './build-hono.js'
 import { buildKoa } from './build-koa.js'
 import { Browser } from './client.js'
 import { EXPRESS_SECRET, serve } from './express-helpers.js'
@@ -233,7 +238,7 @@ async function expectAfterIo(server: TestServer, method: 'GET' | 'POST', orders:
   expect(orders.map((order) => order.immediateRanAtEnd)).toEqual([true, true])
 }
 
-describe('Fastify and Koa replies go out after the turn’s I/O', () => {
+describe('Fastify, Koa and Hono replies go out after the turn’s I/O', () => {
   let server: TestServer | undefined
   afterEach(async () => {
     await server?.close()
@@ -262,6 +267,47 @@ describe('Fastify and Koa replies go out after the turn’s I/O', () => {
         })
       })
       await expectAfterIo(server, method, orders)
+    })
+
+    it(`sessionkit/hono on @hono/node-server: ${kind}`, async () => {
+      const orders: EndOrder[] = []
+      server = await buildHono((hono, manager, options) => {
+        hono.use(sessionMiddleware(manager, options))
+        hono.all('/', (c) => {
+          const { outgoing } = c.env as unknown as { outgoing: ServerResponse }
+          return c.text(answer(c.get('session'), c.req.method, outgoing, orders))
+        })
+      })
+      await expectAfterIo(server, method, orders)
+    })
+  }
+})
+
+describe('withSession returns its response after the turn’s I/O', () => {
+  for (const method of ['GET', 'POST'] as const) {
+    it(`the fetch adapter: ${method === 'GET' ? 'a read (no store call)' : 'a write'}`, async () => {
+      const manager = new SessionManager({ store: new MemoryStore(), secrets: [EXPRESS_SECRET] })
+      const seen: { immediateRan: boolean }[] = []
+      const handler = withSession(manager, (request, session) => {
+        if (request.method === 'POST') session?.set('a', seen.length + 1)
+        const order = { immediateRan: false }
+        seen.push(order)
+        setImmediate(() => {
+          order.immediateRan = true
+        })
+        return new Response(String(session?.get('a')))
+      })
+      const first = await handler(new Request('http://localhost/', { method: 'POST' }))
+      expect(await first.text()).toBe('1')
+      const cookie = (first.headers.getSetCookie()[0] ?? '').split(';')[0] ?? ''
+      expect(cookie).not.toBe('')
+      const second = await handler(
+        new Request('http://localhost/', { method, headers: { cookie } }),
+      )
+      expect(await second.text()).toBe(method === 'GET' ? '1' : '2')
+      // Resolved only once the setImmediate the handler queued has run: after the turn's I/O.
+      expect(seen.map((order) => order.immediateRan)).toEqual([true, true])
+      await manager.close()
     })
   }
 })
