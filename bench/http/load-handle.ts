@@ -11,6 +11,8 @@ import type { LoadJob, LoadMessage, LoadResult } from './protocol.js'
 const SLACK_MS = 20_000
 
 export interface LoadGenerator {
+  /** The load generator child's process ID (cpu.ts reads its CPU time from /proc). */
+  pid: number | undefined
   run(job: Omit<LoadJob, 'type' | 'id'>): Promise<LoadResult>
   close(): Promise<void>
 }
@@ -29,6 +31,7 @@ export async function startLoadGenerator(): Promise<LoadGenerator> {
   )
   let nextId = 0
   return {
+    pid: child.pid,
     async run(job) {
       const id = nextId++
       const answer = nextMessage(

@@ -19,6 +19,8 @@ const REQUEST_MS = 10_000
 export interface ServerHandle {
   variant: Variant
   url: string
+  /** The server child's process ID (cpu.ts reads its CPU time from /proc). */
+  pid: number | undefined
   stats(withRecords?: boolean): Promise<ServerStats>
   /** `count` new sessions (POST /new without a cookie), as Cookie header values. */
   newSessions(count: number): Promise<string[]>
@@ -87,6 +89,7 @@ export async function startServer(variant: Variant, settings: RunSettings): Prom
   return {
     variant,
     url,
+    pid: child.pid,
     async stats(withRecords = false) {
       const response = await fetch(`${url}${STATS_PATH}${withRecords ? '?records' : ''}`, {
         signal: AbortSignal.timeout(REQUEST_MS),
