@@ -158,7 +158,21 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'and after gave 1.14–1.28× and 1.21–1.31×, and where by hand (3 s runs, 4 interleaved ' +
       'rounds) sessionkit/express wrote 4,962 times a second on the memory store against ' +
       "express-session's 2,995 (1.66×), with no difference outside the noise from the code at " +
-      "the session's start (4,792).",
+      "the session's start (4,792). Measured again at 13301eb: in-process " +
+      '(bench/express/apps.ts, two builds in two processes, 30 alternating rounds of 2,000 ' +
+      'writes) sessionkit/express took 86.7 µs of CPU per memory write and the floor 70.0; ' +
+      'leaving out the session headers (Set-Cookie, Cache-Control, Vary) saved 4.8 µs of the ' +
+      "16.7, and leaving out the store commit (the core's diff and the memory store's patch) " +
+      "4.0; the floor sends no Set-Cookie on a write, where express-session's semantics (a " +
+      'maxAge cookie on a changed session) make both sessionkit and express-session send one. ' +
+      'Scavenges (--trace-gc-nvp) took 10.6 µs per sessionkit write against 9.0 for the floor. ' +
+      'Over HTTP (bench/http/cpu.ts, 3 s runs) the same build measured 149 and 167 µs of server ' +
+      'CPU per memory write in runs minutes apart, a spread wider than any of those parts, ' +
+      'while autocannon stayed 28–37 % busy, so the load generator was not the limit. In the ' +
+      'full run at 13301eb sessionkit wrote at 1.41× express-session on memory, 1.22× ' +
+      'connect-redis, 1.23× connect-pg-simple and 1.43× better-sqlite3-session-store, and read ' +
+      'at 1.41× connect-redis, where bench/http/cpu.ts right after gave 1.53× (6,945 against ' +
+      '4,554 reads a second; server CPU 140 against 217 µs).',
   },
   {
     matches: /^sealed round trip \(~2165 B data, 16 in flight\)/,
