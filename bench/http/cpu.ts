@@ -8,7 +8,7 @@
  * loaded by the suite's autocannon child pinned to CPU 0 (50 connections), in interleaved
  * rounds after a 1 s warm-up, with fresh sessions before every run, as in the http suite.
  * `@revision` serves sessionkit as compiled from that git revision's src/ (build.ts), without
- * it the work tree's. Beside requests per second it prints the CPU time the server and the
+ * it the work tree's; the bench apps are always the work tree's. Beside requests per second it prints the CPU time the server and the
  * load generator used per request, read from /proc (Linux only): on a noisy 2-core machine the
  * server's CPU per request moves less from run to run than its rate, and the client's shows
  * whether the load generator, not the server, was the limit. The http suite's tables report
