@@ -1,5 +1,6 @@
-import { createHmac, hkdfSync, timingSafeEqual } from 'node:crypto'
+import { hkdfSync, timingSafeEqual } from 'node:crypto'
 import { InvalidConfigError } from './errors.js'
+import { hmacSha256 } from './hmac.js'
 
 /** A secret as given in options: a string (UTF-8) or raw bytes. */
 export type Secret = string | Uint8Array
@@ -82,15 +83,11 @@ export class KeyRing {
   }
 }
 
-function mac(key: Buffer, value: string): Buffer {
-  return createHmac('sha256', key).update(value).digest()
-}
-
 /** `value.mac` with HMAC-SHA256 under the newest signing key. */
 export function sign(ring: KeyRing, value: string): string {
   const [key] = ring.keys('cookie-signing')
   if (!key) throw new InvalidConfigError('secrets', 'the key ring is empty')
-  return `${value}.${mac(key, value).toString('base64url')}`
+  return `${value}.${hmacSha256(key, value, 'base64url')}`
 }
 
 /**
@@ -106,7 +103,7 @@ export function unsign(ring: KeyRing, signed: string): string | null {
   const given = Buffer.from(signed.slice(dot + 1))
   let valid = false
   for (const key of ring.keys('cookie-signing')) {
-    const expected = Buffer.from(mac(key, value).toString('base64url'))
+    const expected = Buffer.from(hmacSha256(key, value, 'base64url'))
     if (given.length === expected.length && timingSafeEqual(given, expected)) valid = true
   }
   return valid ? value : null

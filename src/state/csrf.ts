@@ -5,9 +5,10 @@
  * @module
  */
 
-import { createHmac, hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
+import { hkdfSync, randomBytes, timingSafeEqual } from 'node:crypto'
 import { KeyRing, type Secret } from '../core/crypto.js'
 import { InvalidConfigError } from '../core/errors.js'
+import { hmacSha256 } from '../core/hmac.js'
 import { generateId, isWellFormedId } from '../core/ids.js'
 import type { Session, SessionData } from '../core/session.js'
 
@@ -185,5 +186,5 @@ export class DoubleSubmitCsrf {
 
 /** The nonce has a fixed length, so nonce then binding cannot be split two ways. */
 function mac(key: Buffer, binding: string, nonce: string): string {
-  return createHmac('sha256', key).update(`${nonce}\u0000${binding}`).digest('base64url')
+  return hmacSha256(key, `${nonce}\u0000${binding}`, 'base64url')
 }

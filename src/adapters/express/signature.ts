@@ -8,10 +8,11 @@
  * cookie-parser, admin scripts) working.
  * @module
  */
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { timingSafeEqual } from 'node:crypto'
 import { serialize } from 'cookie'
 import { cookieValue, MAX_COOKIE_VALUE_LENGTH } from '../../core/cookies.js'
 import { type KeyRing, unsign as unsignSessionkit } from '../../core/crypto.js'
+import { hmacSha256 } from '../../core/hmac.js'
 import { SetCookieTemplate } from '../../core/set-cookie-template.js'
 import { once } from './warn.js'
 
@@ -25,7 +26,7 @@ export function signValue(value: string, secret: ExpressSecret): string {
 
 /** base64 of HMAC-SHA256(secret, value), padding stripped (cookie-signature's format). */
 function macOf(value: string, secret: ExpressSecret): string {
-  const mac = createHmac('sha256', secret).update(value).digest('base64')
+  const mac = hmacSha256(secret, value, 'base64')
   let end = mac.length
   while (end > 0 && mac.charCodeAt(end - 1) === 0x3d) end--
   return mac.slice(0, end)
