@@ -78,7 +78,11 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       '(--trace-gc-nvp: nothing promoted, under 1 µs of scavenging per request) explains it. ' +
       'An HMAC built on the one-shot ' +
       'hash measured no faster than createHmac in a paired A/B of whole requests (113.7 against ' +
-      '114.9 µs of CPU per Express read). node:http writes went from 23 % to 36 % of ' +
+      '114.9 µs of CPU per Express read); built again on 2026-11-29 with hex digests between ' +
+      "the two hashes (a Buffer result costs more than a hash), it took the node adapter's " +
+      'reads from 28.1 to 25.2 µs of server CPU and Fastify\'s from 27.4 to 21.6 ("HMAC ' +
+      'without an Hmac object" in bench/README.md), and it is what sessionkit uses since. ' +
+      'node:http writes went from 23 % to 36 % of ' +
       'bare node: a held writeHead no longer defines the headersSent/writableEnded accessors ' +
       "that halve node's speed for a response when end() follows in the same turn. Hono pays " +
       "more on new sessions: @hono/node-server sends a handler's Response without " +
