@@ -11,8 +11,10 @@
  * call to a server (a GET to load, a SET to store, on Redis).
  * @module
  */
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { randomBytes, timingSafeEqual } from 'node:crypto'
 import { parse, serialize } from 'cookie'
+import { hmacSha256 } from '../../src/core/hmac.js'
+import { hashId } from '../../src/core/ids.js'
 
 export const FLOOR_COOKIE = 'connect.sid'
 
@@ -34,12 +36,10 @@ export interface FloorStore {
   close(): Promise<void>
 }
 
+// The cheapest HMAC and SHA-256 node offers (one-shot hashes, no Hash or Hmac object per call,
+// sessionkit's own functions since 2026-11-29): the floor stays the least work.
 function mac(secret: string, value: string): string {
-  return createHmac('sha256', secret).update(value).digest('base64').replace(/=+$/, '')
-}
-
-function hashId(id: string): string {
-  return createHash('sha256').update(id).digest('base64url')
+  return hmacSha256(secret, value, 'base64').replace(/=+$/, '')
 }
 
 /** A request without a (live) session: the first write will create one. */

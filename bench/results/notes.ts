@@ -97,7 +97,14 @@ export const MISSED_NOTES: readonly MissedNote[] = [
       'of bare node:http and sessionkit/node at 51 %. Since 2026-11-29 the Hono middleware ' +
       "waits for the turn's I/O too where the runtime has setImmediate (on workers it answers " +
       'at once): by hand on @hono/node-server, reads went from 43.6 to 29.9 µs of server CPU ' +
-      '(bare Hono 16.9), writes from 70 to 36 and new sessions from 182 to 96.',
+      '(bare Hono 16.9), writes from 70 to 36 and new sessions from 182 to 96. Later that ' +
+      'day the cookie HMAC was moved off createHmac onto two one-shot hashes ("HMAC without an ' +
+      'Hmac object" in bench/README.md), which the full run at cd50685 measured (Fastify 87 %, ' +
+      'Koa 76 %, node 60 % of bare). After that run the floor took the same HMAC and one-shot ' +
+      'SHA-256, and in a group run right after it read at 80 % of bare node:http and 102 % of ' +
+      'bare Express, against sessionkit/node at 69 % and sessionkit/express at 83 %: with the ' +
+      'cheaper HMAC the floor is no longer above the node target, so what is left there is ' +
+      "sessionkit's own work beyond the floor's (about 4 µs of server CPU per read by hand).",
   },
   {
     matches: /^Fastify, memory: sessionkit vs @fastify\/session/,
