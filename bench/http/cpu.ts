@@ -16,13 +16,10 @@
  * bench`.
  * @module
  */
-import { randomBytes } from 'node:crypto'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
-import { tmpdir } from 'node:os'
-import { join } from 'node:path'
-import type { RunSettings } from './backends/types.js'
+import { readFileSync, rmSync } from 'node:fs'
 import { buildRevision, buildSessionkit } from './build.js'
 import { childrenPinned } from './children.js'
+import { freshRunSettings } from './index.js'
 import { type LoadGenerator, startLoadGenerator } from './load-handle.js'
 import { REQUESTS, SCENARIOS, type Scenario } from './scenarios.js'
 import { type ServerHandle, startServer } from './server-handle.js'
@@ -118,12 +115,8 @@ async function main(): Promise<void> {
     return dir
   }
   if (!childrenPinned()) process.stderr.write('taskset is missing: the children are not pinned\n')
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-bench-cpu-'))
-  const settings: RunSettings = {
-    tag: randomBytes(4).toString('hex'),
-    secret: randomBytes(32).toString('base64url'),
-    dir,
-  }
+  const settings = freshRunSettings('cpu')
+  const { dir } = settings
   const all: Measured[] = []
   const load = await startLoadGenerator()
   try {

@@ -32,18 +32,23 @@ export const HTTP_QUICK_LIMITS: HttpLimits = {
   warmupMs: 0,
 }
 
+/** A run's tag, secret and temp directory (removed by the caller when the run ends). */
+export function freshRunSettings(purpose: string): RunSettings {
+  return {
+    tag: randomBytes(4).toString('hex'),
+    // One secret for every variant; 32 bytes, as both sessionkit and @fastify/session want.
+    secret: randomBytes(32).toString('base64url'),
+    dir: mkdtempSync(join(tmpdir(), `sessionkit-bench-${purpose}-`)),
+  }
+}
+
 export async function runHttpSuite(
   limits: HttpLimits,
   groupKeys: readonly string[] | null = null,
 ): Promise<HttpResults> {
   const groups = selectGroups(groupKeys)
-  const dir = mkdtempSync(join(tmpdir(), 'sessionkit-bench-http-'))
-  const settings: RunSettings = {
-    tag: randomBytes(4).toString('hex'),
-    // One secret for every variant; 32 bytes, as both sessionkit and @fastify/session want.
-    secret: randomBytes(32).toString('base64url'),
-    dir,
-  }
+  const settings = freshRunSettings('http')
+  const { dir } = settings
   const rows: HttpRow[] = []
   // Every server child inherits it (use-build.mjs): sessionkit as published, not through tsx.
   process.stderr.write('http: compiling sessionkit (tsc) for the server children\n')
