@@ -152,6 +152,6 @@ export function koaSessions(
     if (headers !== null) applySessionHeaders(ctx, headers)
     // Koa writes the response once the middleware resolves: after this turn's I/O, as every
     // adapter's response goes out on node (see after-io.ts).
-    await afterIo?.()
+    if (afterIo !== undefined) await afterIo()
   }
 }

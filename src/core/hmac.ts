@@ -14,7 +14,11 @@ import * as crypto from 'node:crypto'
 type Encoding = 'base64' | 'base64url' | 'hex'
 type OneShot = (algorithm: string, data: string | Uint8Array, encoding: Encoding) => string
 
-const oneShot = (crypto as { hash?: OneShot }).hash
+/**
+ * node:crypto's one-shot `hash()` (Node 20.12+, 21.7+), which builds no Hash object per call;
+ * undefined on older Node 20 releases. Looked up once, here, for every hash sessionkit takes.
+ */
+export const oneShotHash: OneShot | undefined = (crypto as { hash?: OneShot }).hash
 
 const BLOCK = 64
 const DIGEST = 32
@@ -63,12 +67,12 @@ function padsOf(key: Uint8Array | string): Pads {
  * takes it), in `encoding`.
  */
 export function hmacSha256(key: Uint8Array | string, message: string, encoding: Encoding): string {
-  if (oneShot === undefined || message.length > MAX_FAST_UNITS) {
+  if (oneShotHash === undefined || message.length > MAX_FAST_UNITS) {
     return crypto.createHmac('sha256', key).update(message).digest(encoding)
   }
   const { inner, outer } = padsOf(key)
   const length = inner.write(message, BLOCK, 'utf8')
   // Hex out and back in: a Buffer result costs more than the hash itself.
-  outer.write(oneShot('sha256', inner.subarray(0, BLOCK + length), 'hex'), BLOCK, 'hex')
-  return oneShot('sha256', outer, encoding)
+  outer.write(oneShotHash('sha256', inner.subarray(0, BLOCK + length), 'hex'), BLOCK, 'hex')
+  return oneShotHash('sha256', outer, encoding)
 }

@@ -1,5 +1,5 @@
-import * as crypto from 'node:crypto'
 import { createHash, randomFillSync } from 'node:crypto'
+import { oneShotHash } from './hmac.js'
 
 /** Bytes of CSPRNG output in every session ID and state token. */
 export const ID_BYTES = 32
@@ -34,21 +34,14 @@ export function isWellFormedId(value: string): boolean {
 }
 
 /**
- * node:crypto's one-shot `hash()` (Node 20.12+, 21.7+): a third of createHash's cost, which
- * builds a Hash object per call. Looked up once so older Node 20 releases use createHash.
- */
-const oneShotSha256 = (
-  crypto as { hash?: (algorithm: string, data: string, encoding: 'base64url') => string }
-).hash
-
-/**
  * The store key for an ID: SHA-256, base64url. Stores only ever see this, so a copy of the
  * store does not hand anyone a usable session.
  */
 export function hashId(id: string): string {
-  return oneShotSha256 === undefined
+  // The one-shot hash costs a third of createHash's, which builds a Hash object per call.
+  return oneShotHash === undefined
     ? createHash('sha256').update(id).digest('base64url')
-    : oneShotSha256('sha256', id, 'base64url')
+    : oneShotHash('sha256', id, 'base64url')
 }
 
 const STORE_KEY_PATTERN = /^[A-Za-z0-9_-]{1,128}$/
