@@ -52,8 +52,8 @@ export function buildSessionkit(): string {
   return compile(ROOT, BUILD_DIR, 'sessionkit')
 }
 
-function git(args: string[], input?: Buffer): Buffer {
-  const result = spawnSync('git', args, { cwd: ROOT, input, maxBuffer: 256 * 1024 * 1024 })
+function git(args: string[]): Buffer {
+  const result = spawnSync('git', args, { cwd: ROOT, maxBuffer: 256 * 1024 * 1024 })
   if (result.status !== 0) {
     throw new Error(`git ${args.join(' ')} failed: ${result.stderr?.toString() ?? result.error}`)
   }
