@@ -117,12 +117,17 @@ export async function buildApp(kind: Kind, store: StoreName = 'memory'): Promise
     saveUninitialized: false,
     cookie: { maxAge: 86400000, secure: false },
   }
+  // The http suite keeps every read within touchAfter (a minute by default) by making fresh
+  // sessions before each run of a few seconds. Here a run under callgrind takes minutes, so
+  // touchAfter is set past it: otherwise reads would start to touch the store midway, and the
+  // count would depend on how fast the machine ran them.
+  const skOptions = { ...options, touchAfter: '1h' as const }
   const backend = store === 'memory' ? null : await serverBackend(kind, store)
-  if (backend?.kind === 'sessionkit') app.use(sessionkit({ ...options, store: backend.store }))
+  if (backend?.kind === 'sessionkit') app.use(sessionkit({ ...skOptions, store: backend.store }))
   else if (backend?.kind === 'callback')
     app.use(expressSession({ ...options, store: backend.store }))
   else if (backend?.kind === 'floor') useFloor(app, backend.sessions)
-  else if (kind === 'sk') app.use(sessionkit({ ...options, store: new MemoryStore() }))
+  else if (kind === 'sk') app.use(sessionkit({ ...skOptions, store: new MemoryStore() }))
   else if (kind === 'es') app.use(expressSession(options))
   else if (kind === 'floor') useFloor(app, new FloorSessions(SECRET, 86400000))
   const data = (req: express.Request) => req.session as unknown as Record<string, number>

@@ -6,8 +6,9 @@
  * http suite's peer, sessionkit store and floor on it, the floor on every scenario) runs in its
  * own process under callgrind, once with 1,000 requests
  * and once with 3,000; the difference over 2,000 is the count per request (start-up, module
- * loading and most of the JIT's compiling cancel out). Unlike time, the count hardly depends on
- * what else the machine is doing (repeat runs agree within about 5 %), so it separates the
+ * loading and most of the JIT's compiling cancel out). V8 runs on one thread here
+ * (`--single-threaded`), so unlike time the count does not depend on what else the machine is
+ * doing (repeat runs of one build agree within 0.1 %), and it separates the
  * libraries' own work on a noisy machine, garbage collection included. It leaves out what a
  * count cannot see: cache misses, the kernel, waiting. About a minute per process, two at a
  * time. Not part of `npm run bench`.
@@ -46,6 +47,10 @@ function collected(kind: Kind, scenario: Scenario, count: number): Promise<numbe
     '--tool=callgrind',
     '--callgrind-out-file=/dev/null',
     process.execPath,
+    // V8's background threads (concurrent marking, compiling) finish their work at times that
+    // depend on the machine, and the count with them: on one thread, repeat counts of the same
+    // build agree to within 0.1 % (they moved by up to 30 % with them).
+    '--single-threaded',
     '--import',
     'tsx',
     '--import',

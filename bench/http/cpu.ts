@@ -1,15 +1,15 @@
 /**
  * Server CPU per request, for comparing variants or two versions of sessionkit by hand:
  * `node --import tsx bench/http/cpu.ts <read|write|new|anonymous> <variant[@revision]>...
- * [--seconds=3] [--rounds=4]`, e.g.
+ * [--seconds=3] [--rounds=4] [--warmup=seconds]`, e.g.
  * `bench/http/cpu.ts write express/sk-memory@HEAD~1 express/sk-memory express/es-memory`.
  *
  * Each variant (an id of variants.ts) runs in a server child of its own, pinned to CPU 1 and
  * loaded by the suite's autocannon child pinned to CPU 0 (50 connections), in interleaved
- * rounds after a 1 s warm-up, with fresh sessions before every run, as in the http suite.
- * `@revision` serves sessionkit as compiled from that git revision's src/ (build.ts), without
- * it the work tree's; the bench apps are always the work tree's. Beside requests per second it prints the CPU time the server and the
- * load generator used per request, read from /proc (Linux only): on a noisy 2-core machine the
+ * rounds after a warm-up (the suite's, or `--warmup=` seconds), with fresh sessions before every
+ * run, as in the http suite. `@revision` serves sessionkit as compiled from that git revision's
+ * src/ (build.ts), without it the work tree's; the bench apps are always the work tree's. Beside
+ * requests per second it prints the CPU time the server and the load generator used per request, read from /proc (Linux only): on a noisy 2-core machine the
  * server's CPU per request moves less from run to run than its rate, and the client's shows
  * whether the load generator, not the server, was the limit. The http suite's tables report
  * rates only; the "by hand" tables of bench/README.md come from this. Not part of `npm run
@@ -19,14 +19,13 @@
 import { readFileSync, rmSync } from 'node:fs'
 import { buildRevision, buildSessionkit } from './build.js'
 import { childrenPinned } from './children.js'
-import { freshRunSettings } from './index.js'
+import { freshRunSettings, HTTP_LIMITS } from './index.js'
 import { type LoadGenerator, startLoadGenerator } from './load-handle.js'
 import { REQUESTS, SCENARIOS, type Scenario } from './scenarios.js'
 import { type ServerHandle, startServer } from './server-handle.js'
 import { findVariant } from './variants.js'
 
 const CONNECTIONS = 50
-const WARMUP_MS = 1000
 /** Linux's USER_HZ: /proc reports CPU time in these ticks on every architecture. */
 const TICKS_PER_SECOND = 100
 
@@ -96,13 +95,14 @@ async function main(): Promise<void> {
   const [scenarioArg, ...rest] = process.argv.slice(2).filter((arg) => !arg.startsWith('--'))
   if (!SCENARIOS.includes(scenarioArg as Scenario) || rest.length === 0) {
     throw new Error(
-      `usage: bench/http/cpu.ts <${SCENARIOS.join('|')}> <variant[@revision]>... [--seconds=3] [--rounds=4]`,
+      `usage: bench/http/cpu.ts <${SCENARIOS.join('|')}> <variant[@revision]>... [--seconds=3] [--rounds=4] [--warmup=seconds]`,
     )
   }
   if (process.platform !== 'linux') throw new Error('cpu.ts reads CPU times from /proc (Linux)')
   const scenario = scenarioArg as Scenario
   const seconds = option('seconds', 3)
   const rounds = option('rounds', 4)
+  const warmupMs = option('warmup', HTTP_LIMITS.warmupMs / 1000) * 1000
   const builds = new Map<string, string>()
   const buildFor = (revision: string | undefined): string => {
     const key = revision ?? ''
@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       const server = await startServer(variant, settings)
       all.push({ label, server, rates: [], serverUs: [], clientUs: [] })
     }
-    for (const measured of all) await runOnce(measured, load, scenario, WARMUP_MS)
+    for (const measured of all) await runOnce(measured, load, scenario, warmupMs)
     for (let round = 0; round < rounds; round++) {
       for (let k = 0; k < all.length; k++) {
         const measured = all[(round + k) % all.length] as Measured

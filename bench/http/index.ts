@@ -21,7 +21,11 @@ export const HTTP_LIMITS: HttpLimits = {
   connections: 50,
   durationMs: 1000,
   rounds: 5,
-  warmupMs: 500,
+  // Every variant's server CPU per request keeps falling for about its first three seconds
+  // under load (the JIT at work): after a 500 ms warm-up, the first two or three measured
+  // rounds were warm-up too, and the larger code paths took longest to settle (bench/README.md,
+  // "Rounds").
+  warmupMs: 4000,
 }
 
 /** A smoke run: every variant, scenario and code path, in about half a minute. */
