@@ -9,7 +9,8 @@
  * rounds after a warm-up (the suite's, or `--warmup=` seconds), with fresh sessions before every
  * run, as in the http suite. `@revision` serves sessionkit as compiled from that git revision's
  * src/ (build.ts), without it the work tree's; the bench apps are always the work tree's. Beside
- * requests per second it prints the CPU time the server and the load generator used per request, read from /proc (Linux only): on a noisy 2-core machine the
+ * requests per second it prints the CPU time the server and the load generator used per
+ * request, read from /proc (Linux only): on a noisy 2-core machine the
  * server's CPU per request moves less from run to run than its rate, and the client's shows
  * whether the load generator, not the server, was the limit. The http suite's tables report
  * rates only; the "by hand" tables of bench/README.md come from this. Not part of `npm run
