@@ -130,6 +130,7 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('hono', 'none', 'Hono, no session'),
       variant('hono', 'sk-memory', 'sessionkit/hono + memory store'),
+      variant('hono', 'floor', 'the floor: least secure session work (yardstick)'),
     ],
   },
   {
@@ -138,6 +139,7 @@ export const GROUPS: readonly Group[] = [
     variants: [
       variant('koa', 'none', 'Koa, no session'),
       variant('koa', 'sk-memory', 'sessionkit/koa + memory store'),
+      variant('koa', 'floor', 'the floor: least secure session work (yardstick)'),
     ],
   },
   {

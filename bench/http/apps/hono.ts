@@ -1,11 +1,14 @@
 /**
- * Hono on @hono/node-server: no session, or sessionkit's Hono middleware.
+ * Hono on @hono/node-server: no session, sessionkit's Hono middleware, or the floor
+ * (bench/floor/sessions.ts) as a Hono middleware, the least any signed, hashed-at-rest session
+ * can do there.
  * @module
  */
 import type { AddressInfo } from 'node:net'
 import { serve } from '@hono/node-server'
-import { type Context, Hono } from 'hono'
+import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { sessionMiddleware } from '../../../src/adapters/hono.js'
+import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
 import { benchManager, countOf, type SessionLike } from './manager.js'
 import type { Listening, StartApp } from './types.js'
@@ -14,12 +17,41 @@ function sessionOf(c: Context): SessionLike | null {
   return (c.get('session') as SessionLike | null | undefined) ?? null
 }
 
+/**
+ * The floor as Hono middleware: any Hono middleware runs the app through Hono's compose (a bare
+ * app with one handler per route skips it), so this is the least a session middleware costs on
+ * Hono. Its reply goes out after this turn's I/O, as sessionkit/hono's does (after-io.ts).
+ */
+function floorMiddleware(sessions: FloorSessions): MiddlewareHandler {
+  return async (c, next) => {
+    const session = sessions.load(c.req.header('cookie'))
+    // Its store is the Map: load and commit answer at once.
+    if (session instanceof Promise) throw new Error('the Hono floor needs a Map')
+    const { data } = session
+    const like: SessionLike = {
+      get: (key) => data[key],
+      set: (key, value) => {
+        data[key] = value
+      },
+    }
+    c.set('session', like)
+    await next()
+    const setCookie = sessions.commit(session)
+    if (setCookie instanceof Promise) throw new Error('the Hono floor needs a Map')
+    // Only a new session's first write: the bench's handlers build a new Response per request,
+    // so its headers may be changed in place.
+    if (setCookie !== undefined) c.res.headers.append('set-cookie', setCookie)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
 export const startHono: StartApp = async (backend, settings, stats) => {
   const app = new Hono()
   app.get(STATS_PATH, async (c) =>
     c.body(await stats(c.req.url.includes('records')), 200, { 'content-type': 'application/json' }),
   )
-  if (backend !== null) app.use('/*', sessionMiddleware(benchManager(backend, settings)))
+  if (backend?.kind === 'floor') app.use('/*', floorMiddleware(backend.sessions))
+  else if (backend !== null) app.use('/*', sessionMiddleware(benchManager(backend, settings)))
   app.get('/read', (c) => c.text(String(countOf(sessionOf(c)?.get(KEY)))))
   app.post('/write', (c) => {
     const session = sessionOf(c)

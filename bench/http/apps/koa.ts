@@ -1,12 +1,14 @@
 /**
- * Koa 3: no session, or sessionkit's Koa middleware. Routing is a switch on method and path:
+ * Koa 3: no session, sessionkit's Koa middleware, or the floor (bench/floor/sessions.ts) as a
+ * Koa middleware, the least any signed, hashed-at-rest session can do there. Routing is a switch on method and path:
  * a router package would cost the same on both sides and is not installed.
  * @module
  */
 import { createServer } from 'node:http'
-import Koa, { type Context } from 'koa'
+import Koa, { type Context, type Middleware } from 'koa'
 import { type KoaFlashData, type KoaSessionData, koaSessions } from '../../../src/adapters/koa.js'
 import type { SessionManager } from '../../../src/core/manager.js'
+import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
 import { listen } from './listen.js'
 import { benchManager, countOf, type SessionLike } from './manager.js'
@@ -35,6 +37,31 @@ function route(ctx: Context): void {
   }
 }
 
+/**
+ * The floor as Koa middleware: load, run the rest, commit before Koa writes the reply, which
+ * goes out after this turn's I/O, as sessionkit/koa's does (after-io.ts).
+ */
+function floorMiddleware(sessions: FloorSessions): Middleware {
+  return async (ctx, next) => {
+    const session = sessions.load(ctx.req.headers.cookie)
+    // Its store is the Map: load and commit answer at once.
+    if (session instanceof Promise) throw new Error('the Koa floor needs a Map')
+    const { data } = session
+    const like: SessionLike = {
+      get: (key) => data[key],
+      set: (key, value) => {
+        data[key] = value
+      },
+    }
+    ;(ctx as unknown as { session: SessionLike }).session = like
+    await next()
+    const setCookie = sessions.commit(session)
+    if (setCookie instanceof Promise) throw new Error('the Koa floor needs a Map')
+    if (setCookie !== undefined) ctx.set('set-cookie', setCookie)
+    await new Promise<void>((resolve) => setImmediate(resolve))
+  }
+}
+
 export const startKoa: StartApp = async (backend, settings, stats) => {
   const app = new Koa()
   app.use(async (ctx, next) => {
@@ -42,7 +69,9 @@ export const startKoa: StartApp = async (backend, settings, stats) => {
     ctx.type = 'application/json'
     ctx.body = await stats(ctx.url.includes('records'))
   })
-  if (backend !== null) {
+  if (backend?.kind === 'floor') {
+    app.use(floorMiddleware(backend.sessions))
+  } else if (backend !== null) {
     const manager = benchManager(backend, settings)
     app.use(koaSessions(manager as unknown as SessionManager<KoaSessionData, KoaFlashData>))
   }
