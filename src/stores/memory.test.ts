@@ -240,7 +240,8 @@ describe('MemoryStore lifecycle and details', () => {
   })
 
   it('entries yields each key once even when reads reorder the LRU during iteration', async () => {
-    const store = new MemoryStore()
+    // maxEntries makes each read move its key to the end of the LRU order.
+    const store = new MemoryStore({ maxEntries: 10 })
     const t0 = Date.now()
     const keys = [newKey(), newKey(), newKey()]
     for (const key of keys) await store.set(key, record(t0))

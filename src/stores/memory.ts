@@ -123,17 +123,20 @@ export class MemoryStore implements Store {
     tokens: true,
   }
 
-  // Map order is the LRU order: a hit is deleted and re-inserted, so the first key is the
-  // least recently used.
+  // Map order is the LRU order when maxEntries is set: a hit is deleted and re-inserted, so
+  // the first key is the least recently used.
   readonly #sessions = new Map<string, Entry>()
   readonly #tokens = new Map<string, TokenEntry>()
   readonly #byUser = new Map<string, Set<string>>()
   readonly #maxEntries: number
+  /** maxEntries was given: the Map's order is kept as the LRU order. */
+  readonly #bounded: boolean
   #timer: NodeJS.Timeout | undefined
   #closed = false
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#maxEntries = parseMaxEntries(options.maxEntries)
+    this.#bounded = Number.isFinite(this.#maxEntries)
     const interval = parseDuration(options.sweepInterval ?? '1m', 'sweepInterval')
     // setInterval turns a longer delay into 1 ms: the sweeper would run without pause.
     if (interval > MAX_TIMER_MS) {
@@ -360,8 +363,12 @@ export class MemoryStore implements Store {
   #hit(key: string, now: number): Entry | undefined {
     const entry = this.#sessions.get(key)
     if (!entry || !(now < entry.expiresAt)) return undefined
-    this.#sessions.delete(key)
-    this.#sessions.set(key, entry)
+    // The LRU order only matters to eviction: without maxEntries nothing is evicted, and a
+    // delete and re-insert per read would be work for nothing.
+    if (this.#bounded) {
+      this.#sessions.delete(key)
+      this.#sessions.set(key, entry)
+    }
     return entry
   }
 
