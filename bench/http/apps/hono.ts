@@ -10,7 +10,7 @@ import { type Context, Hono, type MiddlewareHandler } from 'hono'
 import { sessionMiddleware } from '../../../src/adapters/hono.js'
 import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
-import { benchManager, countOf, type SessionLike } from './manager.js'
+import { benchManager, countOf, floorSessionLike, type SessionLike } from './manager.js'
 import type { Listening, StartApp } from './types.js'
 
 function sessionOf(c: Context): SessionLike | null {
@@ -27,14 +27,7 @@ function floorMiddleware(sessions: FloorSessions): MiddlewareHandler {
     const session = sessions.load(c.req.header('cookie'))
     // Its store is the Map: load and commit answer at once.
     if (session instanceof Promise) throw new Error('the Hono floor needs a Map')
-    const { data } = session
-    const like: SessionLike = {
-      get: (key) => data[key],
-      set: (key, value) => {
-        data[key] = value
-      },
-    }
-    c.set('session', like)
+    c.set('session', floorSessionLike(session.data))
     await next()
     const setCookie = sessions.commit(session)
     if (setCookie instanceof Promise) throw new Error('the Hono floor needs a Map')

@@ -1,7 +1,8 @@
 /**
  * Koa 3: no session, sessionkit's Koa middleware, or the floor (bench/floor/sessions.ts) as a
- * Koa middleware, the least any signed, hashed-at-rest session can do there. Routing is a switch on method and path:
- * a router package would cost the same on both sides and is not installed.
+ * Koa middleware, the least any signed, hashed-at-rest session can do there. Routing is a
+ * switch on method and path: a router package would cost the same on both sides and is not
+ * installed.
  * @module
  */
 import { createServer } from 'node:http'
@@ -11,7 +12,7 @@ import type { SessionManager } from '../../../src/core/manager.js'
 import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
 import { listen } from './listen.js'
-import { benchManager, countOf, type SessionLike } from './manager.js'
+import { benchManager, countOf, floorSessionLike, type SessionLike } from './manager.js'
 import type { StartApp } from './types.js'
 
 function sessionOf(ctx: Context): SessionLike | null {
@@ -46,14 +47,7 @@ function floorMiddleware(sessions: FloorSessions): Middleware {
     const session = sessions.load(ctx.req.headers.cookie)
     // Its store is the Map: load and commit answer at once.
     if (session instanceof Promise) throw new Error('the Koa floor needs a Map')
-    const { data } = session
-    const like: SessionLike = {
-      get: (key) => data[key],
-      set: (key, value) => {
-        data[key] = value
-      },
-    }
-    ;(ctx as unknown as { session: SessionLike }).session = like
+    ;(ctx as unknown as { session: SessionLike }).session = floorSessionLike(session.data)
     await next()
     const setCookie = sessions.commit(session)
     if (setCookie instanceof Promise) throw new Error('the Koa floor needs a Map')

@@ -33,3 +33,13 @@ export interface SessionLike {
   get(key: string): unknown
   set(key: string, value: number): void
 }
+
+/** The floor's session data (bench/floor/sessions.ts) behind the routes' get and set. */
+export function floorSessionLike(data: Record<string, unknown>): SessionLike {
+  return {
+    get: (key) => data[key],
+    set: (key, value) => {
+      data[key] = value
+    },
+  }
+}

@@ -8,7 +8,7 @@ import { nodeSessions } from '../../../src/adapters/node.js'
 import type { FloorSessions } from '../../floor/sessions.js'
 import { KEY, STATS_PATH } from '../scenarios.js'
 import { listen } from './listen.js'
-import { benchManager, countOf, type SessionLike } from './manager.js'
+import { benchManager, countOf, floorSessionLike, type SessionLike } from './manager.js'
 import type { StartApp } from './types.js'
 
 /** Called just before a reply's head is written: where the floor commits its session. */
@@ -58,22 +58,11 @@ function floorHandler(
     const session = sessions.load(req.headers.cookie)
     // Its store is the Map: load and commit answer at once.
     if (session instanceof Promise) throw new Error('the node:http floor needs a Map')
-    const { data } = session
-    route(
-      req,
-      res,
-      {
-        get: (key) => data[key],
-        set: (key, value) => {
-          data[key] = value
-        },
-      },
-      (response) => {
-        const setCookie = sessions.commit(session)
-        if (setCookie instanceof Promise) throw new Error('the node:http floor needs a Map')
-        if (setCookie !== undefined) response.setHeader('set-cookie', setCookie)
-      },
-    )
+    route(req, res, floorSessionLike(session.data), (response) => {
+      const setCookie = sessions.commit(session)
+      if (setCookie instanceof Promise) throw new Error('the node:http floor needs a Map')
+      if (setCookie !== undefined) response.setHeader('set-cookie', setCookie)
+    })
   }
 }
 
