@@ -166,7 +166,7 @@ export interface SessionHeaders {
   /** Always `no-store`: a response that sets a credential must never sit in a shared cache. */
   cacheControl: 'no-store'
   /** Field names to merge into Vary. */
-  vary: string[]
+  vary: readonly string[]
   /**
    * The token header to send back to API clients that came with one: the new signed token, or
    * `''` when the session was cleared (the client should drop its token).

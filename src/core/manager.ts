@@ -266,8 +266,14 @@ export class SessionManager<
    * so concurrent requests that change different keys all keep their change. When the session
    * was destroyed or revoked meanwhile, the change is dropped and the cookie cleared.
    */
-  async commit(session: Session<Data, Flash>): Promise<string[]> {
-    return this.#commit(stateOf(session), null, true)
+  commit(session: Session<Data, Flash>): Promise<string[]> {
+    let state: SessionState
+    try {
+      state = stateOf(session)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+    return this.#commit(state, null, true)
   }
 
   /**
@@ -275,14 +281,35 @@ export class SessionManager<
    * cookie (sessionkit/express): the session's data becomes `json` (each key's JSON, as the
    * adapter serialized it), nothing is serialized again, and no Set-Cookie is built.
    */
-  async commitJson(session: Session<Data, Flash>, json: Map<string, string>): Promise<void> {
-    const state = stateOf(session)
-    if (this.#sealedHost !== null) throw new TypeError('commitJson is for server-side stores')
-    adoptSnapshot(state, json)
-    await this.#commit(state, json, false)
+  commitJson(session: Session<Data, Flash>, json: Map<string, string>): Promise<unknown> {
+    try {
+      const state = stateOf(session)
+      if (this.#sealedHost !== null) throw new TypeError('commitJson is for server-side stores')
+      adoptSnapshot(state, json)
+      return this.#commit(state, json, false)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
-  async #commit(
+  /**
+   * Not an async function, for the same reason as load: a write's commit is a chain of store
+   * call, bookkeeping and cookie, and each async layer would add a promise and two microtask
+   * turns to every write. Whatever throws before the store call comes back as a rejection.
+   */
+  #commit(
+    state: SessionState,
+    given: Map<string, string> | null,
+    cookies: boolean,
+  ): Promise<string[]> {
+    try {
+      return this.#commitState(state, given, cookies)
+    } catch (error) {
+      return Promise.reject(error)
+    }
+  }
+
+  #commitState(
     state: SessionState,
     given: Map<string, string> | null,
     cookies: boolean,
@@ -294,30 +321,32 @@ export class SessionManager<
       given === null && !state.isNew && this.#sealedHost === null && isUnchanged(state)
     const current = given ?? (unchanged ? state.snapshot : snapshotOf(state.data, state.snapshot))
     if (state.degraded) {
-      if (unchanged || sameSnapshots(state.snapshot, current)) return []
+      if (unchanged || sameSnapshots(state.snapshot, current)) return Promise.resolve([])
       throw new StoreUnavailableError(
         this.#store.name,
         'the session could not be loaded when the request began, so its changes cannot be saved',
       )
     }
     const now = this.options.clock.now()
-    if (this.#sealedHost) return commitSealed(this.#sealedHost, state, current, now)
+    if (this.#sealedHost)
+      return Promise.resolve(commitSealed(this.#sealedHost, state, current, now))
     const clear = state.hadToken || state.cookiePending || state.cleared
 
     if (state.isNew) {
       const hasContent = current.size > 0 || state.meta.userId !== null
       if (this.options.lazy && !hasContent) {
-        return clear ? [clearingCookie(this.options.cookie)] : []
+        return Promise.resolve(clear ? [clearingCookie(this.options.cookie)] : [])
       }
       state.lastSeenAt = now
       state.updatedAt = now
       state.expiresAt = sessionDeadline(this.options, state.createdAt, now)
       const record = { ...recordOf(state), data: dataOf(current) }
-      await this.#call('set', () => this.#store.set(state.key, record))
-      markCommitted(state, current, version)
-      state.cleared = false
-      this.emit('created', { key: state.key, userId: state.meta.userId })
-      return this.#cookieFor(state, cookies)
+      return this.#call('set', () => this.#store.set(state.key, record)).then(() => {
+        markCommitted(state, current, version)
+        state.cleared = false
+        this.emit('created', { key: state.key, userId: state.meta.userId })
+        return this.#cookieFor(state, cookies)
+      })
     }
 
     const dataChanged = !unchanged && !sameSnapshots(state.snapshot, current)
@@ -328,36 +357,32 @@ export class SessionManager<
         ? diffSnapshots(state.snapshot, current)
         : { set: {}, removed: [] }
       const expiresAt = sessionDeadline(this.options, state.createdAt, now)
-      const applied = await this.#call('patch', () =>
-        this.#store.patch(
-          state.key,
-          {
-            set: changes.set,
-            remove: changes.removed,
-            updatedAt: now,
-            lastSeenAt: now,
-            expiresAt,
-            ...(metaChanged ? { meta: metaChanges } : {}),
-          },
-          now,
-        ),
-      )
-      if (!applied) return this.#lost(state)
-      markCommitted(state, current, version)
-      if (state.metaChanges === metaChanges) state.metaChanges = {}
-      return this.#moveDeadline(state, now, expiresAt, cookies)
+      const patch = {
+        set: changes.set,
+        remove: changes.removed,
+        updatedAt: now,
+        lastSeenAt: now,
+        expiresAt,
+        ...(metaChanged ? { meta: metaChanges } : {}),
+      }
+      return this.#call('patch', () => this.#store.patch(state.key, patch, now)).then((applied) => {
+        if (!applied) return this.#lost(state)
+        markCommitted(state, current, version)
+        if (state.metaChanges === metaChanges) state.metaChanges = {}
+        return this.#moveDeadline(state, now, expiresAt, cookies)
+      })
     }
 
     if (isTouchDue(this.options, state, now)) {
       const expiresAt = sessionDeadline(this.options, state.createdAt, now)
-      const touched = await this.#call('touch', () =>
-        this.#store.touch(state.key, { lastSeenAt: now, expiresAt }, now),
-      )
-      if (!touched) return this.#lost(state)
-      state.touchPending = false
-      return this.#moveDeadline(state, now, expiresAt, cookies)
+      const times = { lastSeenAt: now, expiresAt }
+      return this.#call('touch', () => this.#store.touch(state.key, times, now)).then((touched) => {
+        if (!touched) return this.#lost(state)
+        state.touchPending = false
+        return this.#moveDeadline(state, now, expiresAt, cookies)
+      })
     }
-    return state.cookiePending ? this.#cookieFor(state, cookies) : []
+    return Promise.resolve(state.cookiePending ? this.#cookieFor(state, cookies) : [])
   }
 
   /**

@@ -58,16 +58,30 @@ export function recordOf(state: SessionState): SessionRecord {
   }
 }
 
-/** Runs a store call; anything that is not already a sessionkit error becomes a StoreError. */
-export async function callStore<T>(
+/** What a store call's failure becomes: a sessionkit error as it is, anything else a StoreError. */
+function asStoreError(storeName: string, operation: string, error: unknown): SessionkitError {
+  if (error instanceof SessionkitError) return error
+  return new StoreError(storeName, `${operation} failed unexpectedly`, { cause: error })
+}
+
+/**
+ * Runs a store call; anything that is not already a sessionkit error becomes a StoreError. Not
+ * an async function: it runs on every store call of every request, and an async wrapper around
+ * the store's promise costs a promise and two microtask turns more (a throw still comes back as
+ * a rejection).
+ */
+export function callStore<T>(
   storeName: string,
   operation: string,
   run: () => Promise<T>,
 ): Promise<T> {
+  let pending: Promise<T>
   try {
-    return await run()
+    pending = run()
   } catch (error) {
-    if (error instanceof SessionkitError) throw error
-    throw new StoreError(storeName, `${operation} failed unexpectedly`, { cause: error })
+    return Promise.reject(asStoreError(storeName, operation, error))
   }
+  return Promise.resolve(pending).then(undefined, (error: unknown) => {
+    throw asStoreError(storeName, operation, error)
+  })
 }

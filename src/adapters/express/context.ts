@@ -14,6 +14,7 @@ import { report, type SessionHeaders } from '../shared.js'
 import type { Backend, Entry, RequestMeta } from './backend.js'
 import { Cookie, type CookieOptions } from './cookie.js'
 import type { ResolvedOptions } from './options.js'
+import type { SessionFields } from './request-fields.js'
 import { isSecure } from './secure.js'
 import { createSession, internalsOf, Session, type SessionHost, snapshotOf } from './session.js'
 import { clearingSetCookie, type ExpressSecret, sessionSetCookie } from './signature.js'
@@ -22,6 +23,8 @@ import { type Snapshot, sameSnapshot, splitFlashes } from './tracking.js'
 /** What a request context starts from. */
 export interface ContextInit {
   req: Request
+  /** Where `req.sessionID` is kept when not on `req` itself (see prepareSessionFields). */
+  fields: SessionFields | null
   options: ResolvedOptions
   backend: Backend
   /** The secrets for this request: the `secret` option's, or cookie-parser's `req.secret`. */
@@ -60,16 +63,26 @@ class RequestMetaOf implements RequestMeta {
 /**
  * A store call made by the commit. A callback store's own error becomes a StoreError, which
  * the middleware answers with 503 and Retry-After, as it answers sessionkit stores' failures.
+ * Not an async function: a write goes through it on every request (a throw still comes back as
+ * a rejection).
  */
-async function storeCall<T>(run: () => Promise<T>): Promise<T> {
+function storeCall<T>(run: () => Promise<T>): Promise<T> {
+  let pending: Promise<T>
   try {
-    return await run()
+    pending = run()
   } catch (error) {
-    if (error instanceof SessionkitError) throw error
-    throw new StoreError('session', 'the session store failed at the end of the request', {
-      cause: error,
-    })
+    return Promise.reject(asCommitError(error))
   }
+  return pending.then(undefined, (error: unknown) => {
+    throw asCommitError(error)
+  })
+}
+
+function asCommitError(error: unknown): SessionkitError {
+  if (error instanceof SessionkitError) return error
+  return new StoreError('session', 'the session store failed at the end of the request', {
+    cause: error,
+  })
 }
 
 /** What a commit does: nothing more to do, or the store call it needs. */
@@ -78,9 +91,12 @@ type StorePlan =
   | { kind: 'save' | 'touch'; session: Session; snapshot: Snapshot; setCookie: boolean }
 type CommitPlan = StorePlan | { kind: 'done'; headers: SessionHeaders | null }
 
+/** Never changed: the headers' consumers read it (mergeVary) and copy it. */
+const VARY_COOKIE: readonly string[] = Object.freeze(['Cookie'])
+
 function headersFor(cookies: string[]): SessionHeaders | null {
   if (cookies.length === 0) return null
-  return { setCookie: cookies, cacheControl: 'no-store', vary: ['Cookie'], token: null }
+  return { setCookie: cookies, cacheControl: 'no-store', vary: VARY_COOKIE, token: null }
 }
 
 /** Until start() has loaded the session; never changed (snapshots are replaced, not edited). */
@@ -89,6 +105,7 @@ const NO_SNAPSHOT: Snapshot = new Map()
 /** See the module comment. */
 export class RequestContext implements SessionHost {
   readonly #req: Request
+  readonly #fields: SessionFields | null
   readonly #options: ResolvedOptions
   readonly #backend: Backend
   readonly #secrets: readonly ExpressSecret[]
@@ -116,6 +133,7 @@ export class RequestContext implements SessionHost {
 
   constructor(init: ContextInit) {
     this.#req = init.req
+    this.#fields = init.fields
     this.#options = init.options
     this.#backend = init.backend
     this.#secrets = init.secrets
@@ -175,8 +193,20 @@ export class RequestContext implements SessionHost {
     const session = createSession({ host: this, entry, data, flashes, cookie })
     this.#current = session
     this.#req.session = session
-    this.#req.sessionID = entry.sid
+    this.#setSessionID(entry.sid)
     return session
+  }
+
+  #setSessionID(sid: string): void {
+    if (this.#fields === null) this.#req.sessionID = sid
+    else this.#fields.sessionID = sid
+  }
+
+  /** `req.sessionID` as it is now: an app may have overwritten it. */
+  #sessionID(): unknown {
+    return this.#fields === null
+      ? (this.#req as { sessionID?: unknown }).sessionID
+      : this.#fields.sessionID
   }
 
   /** What is on req.session now: the app may have replaced, deleted or nulled it. */
@@ -218,15 +248,18 @@ export class RequestContext implements SessionHost {
           (session.cookie.expires !== null && this.#isModified(session, snapshot))
   }
 
-  async #save(session: Session, snapshot: Snapshot = snapshotOf(session)): Promise<boolean> {
-    const saved = await internalsOf(session).entry.save(snapshot, session.cookie)
-    if (saved) {
-      this.#savedId = session.id
-      this.#savedSnapshot = snapshot
-    } else {
-      this.#lost = true
-    }
-    return saved
+  #save(session: Session, snapshot: Snapshot = snapshotOf(session)): Promise<boolean> {
+    return internalsOf(session)
+      .entry.save(snapshot, session.cookie)
+      .then((saved) => {
+        if (saved) {
+          this.#savedId = session.id
+          this.#savedSnapshot = snapshot
+        } else {
+          this.#lost = true
+        }
+        return saved
+      })
   }
 
   #clearingCookie(session: Session | undefined): string {
@@ -256,17 +289,21 @@ export class RequestContext implements SessionHost {
   }
 
   /** The commit {@link commitNow} could not finish. */
-  async commitLater(): Promise<SessionHeaders | null> {
-    const plan = this.#pending ?? this.#plan()
-    this.#pending = undefined
-    return plan.kind === 'done' ? plan.headers : this.#commitWithStore(plan)
+  commitLater(): Promise<SessionHeaders | null> {
+    try {
+      const plan = this.#pending ?? this.#plan()
+      this.#pending = undefined
+      return plan.kind === 'done' ? Promise.resolve(plan.headers) : this.#commitWithStore(plan)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   /** What the commit has to do, decided without any store call. */
   #plan(): CommitPlan {
     this.#committed = true
     // express-session: "cannot set cookie without a session ID" (an app may overwrite req.sessionID).
-    if (typeof (this.#req as { sessionID?: unknown }).sessionID !== 'string') {
+    if (typeof this.#sessionID() !== 'string') {
       return { kind: 'done', headers: null }
     }
     const session = this.#onRequest()
@@ -290,24 +327,34 @@ export class RequestContext implements SessionHost {
     return { kind: 'done', headers: this.#headersAfter(session, true, setCookie) }
   }
 
-  async #commitWithStore(plan: StorePlan): Promise<SessionHeaders | null> {
-    if (plan.kind === 'unset') return headersFor(await storeCall(() => this.#commitUnset()))
+  #commitWithStore(plan: StorePlan): Promise<SessionHeaders | null> {
+    if (plan.kind === 'unset') return storeCall(() => this.#commitUnset()).then(headersFor)
     const { session, snapshot, setCookie } = plan
-    let alive: boolean
     if (plan.kind === 'save') {
-      alive = await storeCall(() => this.#save(session, snapshot))
-    } else {
-      try {
-        alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
-      } catch (error) {
-        // A touch only moves the expiry: nothing the request changed is lost if it fails, so the
-        // response goes out as planned (express-session passes the error on too) and the error
-        // goes to onError.
-        report(this.#options, error, { phase: 'commit' })
-        alive = true
-      }
-      if (!alive) this.#lost = true
+      // A write, on every request that changes the session: a then, not another async layer.
+      return storeCall(() => this.#save(session, snapshot)).then((alive) =>
+        this.#headersAfter(session, alive, setCookie),
+      )
     }
+    return this.#touchWithStore(session, snapshot, setCookie)
+  }
+
+  async #touchWithStore(
+    session: Session,
+    snapshot: Snapshot,
+    setCookie: boolean,
+  ): Promise<SessionHeaders | null> {
+    let alive: boolean
+    try {
+      alive = await storeCall(() => internalsOf(session).entry.touch(snapshot, session.cookie))
+    } catch (error) {
+      // A touch only moves the expiry: nothing the request changed is lost if it fails, so the
+      // response goes out as planned (express-session passes the error on too) and the error
+      // goes to onError.
+      report(this.#options, error, { phase: 'commit' })
+      alive = true
+    }
+    if (!alive) this.#lost = true
     return this.#headersAfter(session, alive, setCookie)
   }
 
@@ -318,13 +365,13 @@ export class RequestContext implements SessionHost {
     if (setCookie && !(secureOnly && !isSecure(this.#req, this.#options.proxy))) {
       this.#cookieSent = true
       const [secret] = this.#secrets
-      const { originalMaxAge: _, ...attributes } = session.cookie.data
       return headersFor([
         sessionSetCookie(
           this.#options.name,
           session.id,
           secret ?? '',
-          attributes,
+          // Its originalMaxAge is no attribute: the template leaves it out.
+          session.cookie.data,
           session.id === this.#cookieId ? this.#signed : undefined,
         ),
       ])
@@ -399,7 +446,7 @@ export class RequestContext implements SessionHost {
     const entry = internalsOf(session).entry
     const snapshot = snapshotOf(session)
     await entry.login(userId, options, snapshot, session.cookie, this.#newSid())
-    if (session === this.#current) this.#req.sessionID = entry.sid
+    if (session === this.#current) this.#setSessionID(entry.sid)
     this.#savedId = entry.sid
     this.#savedSnapshot = snapshot
   }

@@ -181,14 +181,18 @@ class KitEntry implements Entry {
     return this.#storedCookieJson(cookie) ?? JSON.stringify(durableCookie(cookie))
   }
 
-  async save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
-    warnPastPolicy(this.#manager, cookie)
-    const json = this.#coreJson(snapshot, cookie)
-    // express-session rewrote the whole session here, which also moved its expiry; a refresh
-    // moves the expiry without rewriting anything.
-    if (sameSnapshots(stateOf(this.#core).snapshot, json)) this.#manager.refresh(this.#core)
-    await this.#manager.commitJson(this.#core, json)
-    return !this.#core.isDestroyed
+  /** Not an async function: see the manager's #commit (a throw comes back as a rejection). */
+  save(snapshot: Snapshot, cookie: Cookie): Promise<boolean> {
+    try {
+      warnPastPolicy(this.#manager, cookie)
+      const json = this.#coreJson(snapshot, cookie)
+      // express-session rewrote the whole session here, which also moved its expiry; a refresh
+      // moves the expiry without rewriting anything.
+      if (sameSnapshots(stateOf(this.#core).snapshot, json)) this.#manager.refresh(this.#core)
+      return this.#manager.commitJson(this.#core, json).then(() => !this.#core.isDestroyed)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
   touchWrites(snapshot: Snapshot, cookie: Cookie): boolean {

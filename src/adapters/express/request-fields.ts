@@ -12,9 +12,11 @@ import { IncomingMessage } from 'node:http'
 
 const NAMES = ['sessionID', 'sessionStore'] as const
 type Name = (typeof NAMES)[number]
-type Fields = Partial<Record<Name, unknown>>
 
-const FIELDS = new WeakMap<object, Fields>()
+/** One request's `req.sessionID` and `req.sessionStore`, where the accessors keep them. */
+export type SessionFields = Record<Name, unknown>
+
+const FIELDS = new WeakMap<object, SessionFields>()
 const INSTALLED = new WeakSet<object>()
 
 /**
@@ -33,6 +35,16 @@ function sharedPrototypeOf(req: object): object | null {
   }
 }
 
+function fieldsOf(req: object): SessionFields {
+  let fields = FIELDS.get(req)
+  if (fields === undefined) {
+    // One shape for every request's fields (a computed key would build a slow object).
+    fields = { sessionID: undefined, sessionStore: undefined }
+    FIELDS.set(req, fields)
+  }
+  return fields
+}
+
 function install(host: object): void {
   for (const name of NAMES) {
     Object.defineProperty(host, name, {
@@ -42,33 +54,40 @@ function install(host: object): void {
         return FIELDS.get(this)?.[name]
       },
       set(this: object, value: unknown) {
-        let fields = FIELDS.get(this)
-        if (fields === undefined) {
-          // One shape for every request's fields (a computed key would build a slow object).
-          fields = { sessionID: undefined, sessionStore: undefined }
-          FIELDS.set(this, fields)
-        }
-        fields[name] = value
+        fieldsOf(this)[name] = value
       },
     })
   }
 }
 
 let lastPrototype: object | null = null
+let lastHasAccessors = false
 
 /**
  * Makes `req.sessionID = …` and `req.sessionStore = …` cheap for this request's kind, where it
  * can: on Express's shared request prototype, once. Elsewhere (a plain node request, a
  * prototype that has the fields or cannot be extended) the assignments stay plain properties.
+ *
+ * Returns the request's fields where the accessors keep them, for the middleware to write and
+ * read directly: every request Express hands on has a hidden class of its own (it swaps the
+ * prototype, then adds properties), so each `req.x` the session layer evaluates is a property
+ * lookup that no inline cache can answer, about 0.2 µs each. Null where they are plain
+ * properties of `req`.
  */
-export function prepareSessionFields(req: object): void {
+export function prepareSessionFields(req: object): SessionFields | null {
   const prototype = Object.getPrototypeOf(req) as object | null
-  if (prototype === lastPrototype) return
-  const host = sharedPrototypeOf(req)
-  if (host !== null && !INSTALLED.has(host)) {
-    if (!Object.isExtensible(host) || NAMES.some((name) => Object.hasOwn(host, name))) return
-    install(host)
-    INSTALLED.add(host)
+  if (prototype !== lastPrototype) {
+    lastHasAccessors = false
+    const host = sharedPrototypeOf(req)
+    if (host !== null && !INSTALLED.has(host)) {
+      if (!Object.isExtensible(host) || NAMES.some((name) => Object.hasOwn(host, name))) {
+        return null
+      }
+      install(host)
+      INSTALLED.add(host)
+    }
+    lastPrototype = prototype
+    lastHasAccessors = host !== null
   }
-  lastPrototype = prototype
+  return lastHasAccessors ? fieldsOf(req) : null
 }

@@ -182,8 +182,46 @@ export function sessionSetCookie(
   signed?: string,
 ): string {
   const value = signed ?? `s:${signValue(id, secret)}`
-  const { expires, path, domain, httpOnly, secure, sameSite, partitioned, priority } = attributes
+  const { expires } = attributes
   const dated = expires instanceof Date
+  const template = templateFor(name, attributes, dated)
+  return template.render(value, dated ? expires.getTime() : undefined)
+}
+
+/** The template last used, with what it was made for: apps almost always send one cookie. */
+let last:
+  | ({ [K in Exclude<keyof CookieAttributes, 'expires'>]: CookieAttributes[K] | undefined } & {
+      name: string
+      dated: boolean
+      template: SetCookieTemplate
+    })
+  | undefined
+
+/**
+ * The template for these attributes. Compared field by field with the last one first: building
+ * the map key (a joined string, hashed for the lookup) on every response that sends the cookie
+ * cost more than rendering it.
+ */
+function templateFor(
+  name: string,
+  attributes: CookieAttributes,
+  dated: boolean,
+): SetCookieTemplate {
+  const { path, domain, httpOnly, secure, sameSite, partitioned, priority } = attributes
+  if (
+    last !== undefined &&
+    last.name === name &&
+    last.path === path &&
+    last.domain === domain &&
+    last.httpOnly === httpOnly &&
+    last.secure === secure &&
+    last.sameSite === sameSite &&
+    last.partitioned === partitioned &&
+    last.priority === priority &&
+    last.dated === dated
+  ) {
+    return last.template
+  }
   // NUL separates the fields: the serializer refuses control characters in every one of them.
   const key = [name, path, domain, httpOnly, secure, sameSite, partitioned, priority, dated].join(
     '\u0000',
@@ -191,11 +229,15 @@ export function sessionSetCookie(
   let template = TEMPLATES.get(key)
   if (template === undefined) {
     if (TEMPLATES.size >= MAX_TEMPLATES) TEMPLATES.clear()
-    const { expires: _, ...rest } = attributes
-    template = new SetCookieTemplate(name, rest, dated)
+    template = new SetCookieTemplate(
+      name,
+      { path, domain, httpOnly, secure, sameSite, partitioned, priority },
+      dated,
+    )
     TEMPLATES.set(key, template)
   }
-  return template.render(value, dated ? expires.getTime() : undefined)
+  last = { name, path, domain, httpOnly, secure, sameSite, partitioned, priority, dated, template }
+  return template
 }
 
 /**
