@@ -4,13 +4,16 @@
  * Each app of apps.ts (bare Express, express-session + MemoryStore, sessionkit/express compiled
  * as published + its memory store, and on `read` the floor; with `--store=` a server store, the
  * http suite's peer, sessionkit store and floor on it, the floor on every scenario) runs in its
- * own process under callgrind, once with 1,000 requests
- * and once with 3,000; the difference over 2,000 is the count per request (start-up, module
- * loading and most of the JIT's compiling cancel out). V8 runs on one thread here
+ * own process under callgrind, once with 4,000 requests
+ * and once with 12,000; the difference over 8,000 is the count per request (start-up and module
+ * loading cancel out, and by then the JIT has compiled the request path: until 2026-11-29 the
+ * runs had 1,000 and 3,000 requests, and the compiling done between the two was most of the
+ * count, 1,250k instructions per sessionkit/express memory write against 646k from 4,000 to
+ * 12,000). V8 runs on one thread here
  * (`--single-threaded`), so unlike time the count does not depend on what else the machine is
  * doing (repeat runs of one build agree within 0.1 %), and it separates the
  * libraries' own work on a noisy machine, garbage collection included. It leaves out what a
- * count cannot see: cache misses, the kernel, waiting. About a minute per process, two at a
+ * count cannot see: cache misses, the kernel, waiting. About two minutes per process, two at a
  * time. Not part of `npm run bench`.
  * @module
  */
@@ -22,8 +25,8 @@ import { KINDS, type Kind, SCENARIOS, type Scenario, STORES, type StoreName } fr
 const ROOT = fileURLToPath(new URL('../../', import.meta.url))
 const USE_BUILD = fileURLToPath(new URL('../http/use-build.mjs', import.meta.url))
 const COUNT_ONE = fileURLToPath(new URL('./count-one.ts', import.meta.url))
-const SHORT = 1000
-const LONG = 3000
+const SHORT = 4000
+const LONG = 12000
 /** A bound on one process under callgrind (they take about a minute here). */
 const PROCESS_MS = 15 * 60_000
 

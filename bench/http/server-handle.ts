@@ -98,7 +98,7 @@ export async function startServer(variant: Variant, settings: RunSettings): Prom
       return (await response.json()) as ServerStats
     },
     async newSessions(count) {
-      if (variant.role === 'ceiling') return []
+      if (variant.role === 'ceiling' || variant.role === 'reference') return []
       const cookies: string[] = []
       // A few at a time: fast, without queueing dozens of requests on the server at once.
       for (let start = 0; start < count; start += 10) {

@@ -95,7 +95,12 @@ async function main(): Promise<void> {
   let app: Listening
   try {
     const start = await APPS[variant.framework]()
-    app = await start(backend, settings, (withRecords) => statsOf(backend, withRecords))
+    app = await start(
+      backend,
+      settings,
+      (withRecords) => statsOf(backend, withRecords),
+      variant.backend,
+    )
   } catch (error) {
     await backend?.close()
     throw error

@@ -11,6 +11,7 @@ export type Framework = 'express' | 'fastify' | 'hono' | 'koa' | 'node'
 /** The session layer under test; `none` is the framework alone (the ceiling). */
 export type BackendName =
   | 'none'
+  | 'none-dictionary'
   | 'sk-memory'
   | 'sk-redis'
   | 'sk-postgres'
@@ -29,7 +30,7 @@ export type BackendName =
  * `ceiling`: the framework alone; `floor`: the least work any signed, hashed-at-rest session
  * can do (bench/floor/sessions.ts), the best a session layer could score.
  */
-export type Role = 'ceiling' | 'sessionkit' | 'peer' | 'floor'
+export type Role = 'ceiling' | 'reference' | 'sessionkit' | 'peer' | 'floor'
 
 export interface Variant {
   /** Stable id, e.g. `express/sk-memory`: the server child is started with it. */
@@ -64,11 +65,13 @@ function variant(
   const role: Role =
     backend === 'none'
       ? 'ceiling'
-      : backend.startsWith('floor')
-        ? 'floor'
-        : backend.startsWith('sk-')
-          ? 'sessionkit'
-          : 'peer'
+      : backend === 'none-dictionary'
+        ? 'reference'
+        : backend.startsWith('floor')
+          ? 'floor'
+          : backend.startsWith('sk-')
+            ? 'sessionkit'
+            : 'peer'
   return { id: `${framework}/${backend}`, framework, backend, role, label, ...(needs && { needs }) }
 }
 
@@ -81,6 +84,11 @@ export const GROUPS: readonly Group[] = [
       variant('express', 'sk-memory', 'sessionkit/express + memory store'),
       variant('express', 'es-memory', 'express-session + MemoryStore'),
       variant('express', 'floor', 'the floor: least secure session work (yardstick)'),
+      variant(
+        'express',
+        'none-dictionary',
+        'Express, no session, req and res in dictionary mode (reference)',
+      ),
     ],
   },
   {

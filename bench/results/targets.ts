@@ -35,12 +35,35 @@ function check(
   format: (ratio: number) => string,
   why = 'not measured',
   floor: number | null = null,
+  reference: number | null = null,
 ): TargetCheck {
   if (ratio === null) return { target, measured: why, met: null }
   // What the floor (the least any signed, hashed-at-rest session can do) scored on the same
-  // measure: the best a session layer could reach in this run.
-  const yardstick = floor === null ? '' : ` (floor: ${format(floor)})`
+  // measure: the best a session layer could reach in this run. And, where measured, what the
+  // bare framework scored with the requests sessionkit/express hands on (dictionary mode).
+  const notes = [
+    ...(floor === null ? [] : [`floor: ${format(floor)}`]),
+    ...(reference === null ? [] : [`no session, dictionary mode: ${format(reference)}`]),
+  ]
+  const yardstick = notes.length === 0 ? '' : ` (${notes.join('; ')})`
   return { target, measured: `${format(ratio)}${yardstick}`, met: ratio >= goal }
+}
+
+/**
+ * The reference row's ratio to `versus` (Express without sessions, its req and res in
+ * dictionary mode as sessionkit/express puts them), where the group measures one.
+ */
+function referenceRatio(
+  http: HttpResults | undefined,
+  row: HttpRow | undefined,
+  versus: HttpRow | undefined,
+  scenario: Scenario,
+): number | null {
+  if (http === undefined || row === undefined) return null
+  const reference = http.rows.find(
+    (other) => other.group === row.group && other.variant.role === 'reference',
+  )
+  return rateRatio(reference, versus, scenario)
 }
 
 /** The floor's ratio to `versus` (a peer or the bare framework) in `scenario`, where measured. */
@@ -120,6 +143,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
       percent,
       whyMissing(express, 'read'),
       floorRatio(http, express, bareExpress, 'read'),
+      referenceRatio(http, express, bareExpress, 'read'),
     ),
   )
   checks.push(readWrites(http))
@@ -136,6 +160,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
         percent,
         whyMissing(row, 'read'),
         floorRatio(http, row, bare, 'read'),
+        referenceRatio(http, row, bare, 'read'),
       ),
     )
   }

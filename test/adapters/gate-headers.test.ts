@@ -103,10 +103,12 @@ describe('after end(), while the session is being saved', () => {
     expect(seen.headersSent).toBe(true)
   })
 
-  it('a held response gets the same own properties, in the same order, as one without a session', async () => {
+  it('a held response gets the same own properties as one without a session', async () => {
     // node keeps statusCode and statusMessage on ServerResponse.prototype until writeHead;
-    // writing them back unchanged before it would give every saved response a hidden class of
-    // its own (measured: ~6 % of a write through Express).
+    // writing them back unchanged before it would add two own properties to every saved
+    // response (measured: ~6 % of a write through Express). Compared as sets: the middleware puts
+    // res into dictionary mode by taking sendDate out and putting it back, which moves it in the
+    // key order (src/adapters/express/dictionary-mode.ts).
     const shapes: Record<string, string[]> = {}
     const record =
       (name: string) => (_req: express.Request, res: express.Response, next: () => void) => {
@@ -134,7 +136,7 @@ describe('after end(), while the session is being saved', () => {
     const response = await browser.request('/', { method: 'POST' })
     expect(response.headers.getSetCookie()).toHaveLength(1)
     expect(await response.text()).toBe('saved')
-    expect(shapes.held).toEqual(shapes.bare)
+    expect([...(shapes.held ?? [])].sort()).toEqual([...(shapes.bare ?? [])].sort())
     const created = await browser.request('/created', { method: 'POST' })
     expect(created.status).toBe(201)
   })

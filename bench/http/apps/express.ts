@@ -9,6 +9,7 @@
 import { createServer } from 'node:http'
 import express, { type Request, type RequestHandler } from 'express'
 import expressSession from 'express-session'
+import { useDictionaryMode } from '../../../src/adapters/express/dictionary-mode.js'
 import sessionkitSession from '../../../src/adapters/express.js'
 import { useFloor } from '../../express/floor.js'
 import type { Backend, RunSettings } from '../backends/types.js'
@@ -35,9 +36,17 @@ function data(req: Request): Record<string, unknown> {
   return req.session as unknown as Record<string, unknown>
 }
 
-export const startExpress: StartApp = async (backend, settings, stats) => {
+export const startExpress: StartApp = async (backend, settings, stats, backendName) => {
   const app = express()
   app.disable('x-powered-by')
+  // The reference row: what bare Express does with the requests sessionkit/express sees, whose
+  // req and res it puts into dictionary mode (src/adapters/express/dictionary-mode.ts).
+  if (backendName === 'none-dictionary') {
+    app.use((req, res, next) => {
+      useDictionaryMode(req, res)
+      next()
+    })
+  }
   app.get(STATS_PATH, async (req, res) => {
     res.type('json').send(await stats(req.url.includes('records')))
   })

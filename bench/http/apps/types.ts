@@ -4,6 +4,7 @@
  * @module
  */
 import type { Backend, RunSettings } from '../backends/types.js'
+import type { BackendName } from '../variants.js'
 
 export interface Listening {
   port: number
@@ -16,4 +17,6 @@ export type StartApp = (
   settings: RunSettings,
   /** The stats body; counting records can be slow, so only when asked (`?records`). */
   stats: (withRecords: boolean) => Promise<string>,
+  /** The variant's backend name: a no-session variant may ask for more than null says. */
+  backendName: BackendName,
 ) => Promise<Listening>

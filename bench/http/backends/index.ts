@@ -16,6 +16,7 @@ export async function openBackend(
 ): Promise<Backend | null> {
   switch (name) {
     case 'none':
+    case 'none-dictionary':
       return null
     case 'sk-memory':
     case 'sk-redis':
