@@ -66,9 +66,16 @@ export function ceilingOf(results: HttpResults, row: HttpRow): HttpRow | undefin
   )
 }
 
-/** The floor row (the least secure session work) of the same group, where one is measured. */
-export function floorOf(results: HttpResults, row: HttpRow): HttpRow | undefined {
-  return results.rows.find((other) => other.group === row.group && other.variant.role === 'floor')
+/**
+ * The floor row (the least secure session work) or the reference row (Express without
+ * sessions, its req and res in dictionary mode) of the same group, where one is measured.
+ */
+export function yardstickOf(
+  results: HttpResults,
+  row: HttpRow,
+  role: 'floor' | 'reference',
+): HttpRow | undefined {
+  return results.rows.find((other) => other.group === row.group && other.variant.role === role)
 }
 
 /** The peer row of the same group. */

@@ -7,13 +7,13 @@
 import type { Result } from '../harness.js'
 import {
   ceilingOf,
-  floorOf,
   type HttpResults,
   type HttpRow,
   isMeasured,
   peerOf,
   rateRatio,
   totalWrites,
+  yardstickOf,
 } from '../http/results.js'
 import type { Scenario } from '../http/scenarios.js'
 import type { SealTable } from '../seal/index.js'
@@ -50,31 +50,28 @@ function check(
 }
 
 /**
- * The reference row's ratio to `versus` (Express without sessions, its req and res in
- * dictionary mode as sessionkit/express puts them), where the group measures one.
+ * The ratio to `versus` (a peer or the bare framework) in `scenario` of the row of `row`'s group
+ * that has `role`, where the group measures one: the floor, or the reference (Express without
+ * sessions, its req and res in dictionary mode as sessionkit/express puts them).
  */
-function referenceRatio(
+function yardstickRatio(
+  role: 'floor' | 'reference',
   http: HttpResults | undefined,
   row: HttpRow | undefined,
   versus: HttpRow | undefined,
   scenario: Scenario,
 ): number | null {
   if (http === undefined || row === undefined) return null
-  const reference = http.rows.find(
-    (other) => other.group === row.group && other.variant.role === 'reference',
-  )
-  return rateRatio(reference, versus, scenario)
+  return rateRatio(yardstickOf(http, row, role), versus, scenario)
 }
 
-/** The floor's ratio to `versus` (a peer or the bare framework) in `scenario`, where measured. */
 function floorRatio(
   http: HttpResults | undefined,
   row: HttpRow | undefined,
   versus: HttpRow | undefined,
   scenario: Scenario,
 ): number | null {
-  if (http === undefined || row === undefined) return null
-  return rateRatio(floorOf(http, row), versus, scenario)
+  return yardstickRatio('floor', http, row, versus, scenario)
 }
 
 function sessionkitRow(http: HttpResults | undefined, group: string): HttpRow | undefined {
@@ -143,7 +140,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
       percent,
       whyMissing(express, 'read'),
       floorRatio(http, express, bareExpress, 'read'),
-      referenceRatio(http, express, bareExpress, 'read'),
+      yardstickRatio('reference', http, express, bareExpress, 'read'),
     ),
   )
   checks.push(readWrites(http))
@@ -160,7 +157,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
         percent,
         whyMissing(row, 'read'),
         floorRatio(http, row, bare, 'read'),
-        referenceRatio(http, row, bare, 'read'),
+        yardstickRatio('reference', http, row, bare, 'read'),
       ),
     )
   }
