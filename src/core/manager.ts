@@ -267,13 +267,11 @@ export class SessionManager<
    * was destroyed or revoked meanwhile, the change is dropped and the cookie cleared.
    */
   commit(session: Session<Data, Flash>): Promise<string[]> {
-    let state: SessionState
     try {
-      state = stateOf(session)
+      return this.#commit(stateOf(session), null, true)
     } catch (error) {
       return Promise.reject(error)
     }
-    return this.#commit(state, null, true)
   }
 
   /**
@@ -295,21 +293,10 @@ export class SessionManager<
   /**
    * Not an async function, for the same reason as load: a write's commit is a chain of store
    * call, bookkeeping and cookie, and each async layer would add a promise and two microtask
-   * turns to every write. Whatever throws before the store call comes back as a rejection.
+   * turns to every write. It may throw before the store call: its callers (commit, commitJson)
+   * turn that into a rejection.
    */
   #commit(
-    state: SessionState,
-    given: Map<string, string> | null,
-    cookies: boolean,
-  ): Promise<string[]> {
-    try {
-      return this.#commitState(state, given, cookies)
-    } catch (error) {
-      return Promise.reject(error)
-    }
-  }
-
-  #commitState(
     state: SessionState,
     given: Map<string, string> | null,
     cookies: boolean,

@@ -65,23 +65,30 @@ function asStoreError(storeName: string, operation: string, error: unknown): Ses
 }
 
 /**
- * Runs a store call; anything that is not already a sessionkit error becomes a StoreError. Not
- * an async function: it runs on every store call of every request, and an async wrapper around
- * the store's promise costs a promise and two microtask turns more (a throw still comes back as
- * a rejection).
+ * Runs `run`; whatever it throws or rejects with comes back as a rejection with `toError` of it.
+ * Not an async function: it wraps every store call of every request, and an async wrapper
+ * around the store's promise costs a promise and two microtask turns more.
  */
-export function callStore<T>(
-  storeName: string,
-  operation: string,
+export function mapRejection<T>(
   run: () => Promise<T>,
+  toError: (error: unknown) => Error,
 ): Promise<T> {
   let pending: Promise<T>
   try {
     pending = run()
   } catch (error) {
-    return Promise.reject(asStoreError(storeName, operation, error))
+    return Promise.reject(toError(error))
   }
   return Promise.resolve(pending).then(undefined, (error: unknown) => {
-    throw asStoreError(storeName, operation, error)
+    throw toError(error)
   })
+}
+
+/** Runs a store call; anything that is not already a sessionkit error becomes a StoreError. */
+export function callStore<T>(
+  storeName: string,
+  operation: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  return mapRejection(run, (error) => asStoreError(storeName, operation, error))
 }

@@ -8,13 +8,13 @@
  */
 import type { Request } from 'express'
 import { InvalidSessionDataError, SessionkitError, StoreError } from '../../core/errors.js'
+import { mapRejection } from '../../core/policy.js'
 import type { LoginOptions } from '../../core/session.js'
 import type { JsonValue } from '../../core/store.js'
 import { report, type SessionHeaders } from '../shared.js'
 import type { Backend, Entry, RequestMeta } from './backend.js'
 import { Cookie, type CookieOptions } from './cookie.js'
 import type { ResolvedOptions } from './options.js'
-import type { SessionFields } from './request-fields.js'
 import { isSecure } from './secure.js'
 import { createSession, internalsOf, Session, type SessionHost, snapshotOf } from './session.js'
 import { clearingSetCookie, type ExpressSecret, sessionSetCookie } from './signature.js'
@@ -23,8 +23,6 @@ import { type Snapshot, sameSnapshot, splitFlashes } from './tracking.js'
 /** What a request context starts from. */
 export interface ContextInit {
   req: Request
-  /** Where `req.sessionID` is kept when not on `req` itself (see prepareSessionFields). */
-  fields: SessionFields | null
   options: ResolvedOptions
   backend: Backend
   /** The secrets for this request: the `secret` option's, or cookie-parser's `req.secret`. */
@@ -63,19 +61,10 @@ class RequestMetaOf implements RequestMeta {
 /**
  * A store call made by the commit. A callback store's own error becomes a StoreError, which
  * the middleware answers with 503 and Retry-After, as it answers sessionkit stores' failures.
- * Not an async function: a write goes through it on every request (a throw still comes back as
- * a rejection).
+ * A throw comes back as a rejection too.
  */
 function storeCall<T>(run: () => Promise<T>): Promise<T> {
-  let pending: Promise<T>
-  try {
-    pending = run()
-  } catch (error) {
-    return Promise.reject(asCommitError(error))
-  }
-  return pending.then(undefined, (error: unknown) => {
-    throw asCommitError(error)
-  })
+  return mapRejection(run, asCommitError)
 }
 
 function asCommitError(error: unknown): SessionkitError {
@@ -105,7 +94,6 @@ const NO_SNAPSHOT: Snapshot = new Map()
 /** See the module comment. */
 export class RequestContext implements SessionHost {
   readonly #req: Request
-  readonly #fields: SessionFields | null
   readonly #options: ResolvedOptions
   readonly #backend: Backend
   readonly #secrets: readonly ExpressSecret[]
@@ -133,7 +121,6 @@ export class RequestContext implements SessionHost {
 
   constructor(init: ContextInit) {
     this.#req = init.req
-    this.#fields = init.fields
     this.#options = init.options
     this.#backend = init.backend
     this.#secrets = init.secrets
@@ -193,20 +180,8 @@ export class RequestContext implements SessionHost {
     const session = createSession({ host: this, entry, data, flashes, cookie })
     this.#current = session
     this.#req.session = session
-    this.#setSessionID(entry.sid)
+    this.#req.sessionID = entry.sid
     return session
-  }
-
-  #setSessionID(sid: string): void {
-    if (this.#fields === null) this.#req.sessionID = sid
-    else this.#fields.sessionID = sid
-  }
-
-  /** `req.sessionID` as it is now: an app may have overwritten it. */
-  #sessionID(): unknown {
-    return this.#fields === null
-      ? (this.#req as { sessionID?: unknown }).sessionID
-      : this.#fields.sessionID
   }
 
   /** What is on req.session now: the app may have replaced, deleted or nulled it. */
@@ -303,7 +278,7 @@ export class RequestContext implements SessionHost {
   #plan(): CommitPlan {
     this.#committed = true
     // express-session: "cannot set cookie without a session ID" (an app may overwrite req.sessionID).
-    if (typeof this.#sessionID() !== 'string') {
+    if (typeof (this.#req as { sessionID?: unknown }).sessionID !== 'string') {
       return { kind: 'done', headers: null }
     }
     const session = this.#onRequest()
@@ -446,7 +421,7 @@ export class RequestContext implements SessionHost {
     const entry = internalsOf(session).entry
     const snapshot = snapshotOf(session)
     await entry.login(userId, options, snapshot, session.cookie, this.#newSid())
-    if (session === this.#current) this.#setSessionID(entry.sid)
+    if (session === this.#current) this.#req.sessionID = entry.sid
     this.#savedId = entry.sid
     this.#savedSnapshot = snapshot
   }

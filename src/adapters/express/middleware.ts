@@ -123,17 +123,12 @@ export function session(options?: SessionOptions): RequestHandler {
       return
     }
     const backend = backends.pick()
-    const fields = prepareSessionFields(req)
-    if (fields === null) req.sessionStore = backend.sessionStore
-    else fields.sessionStore = backend.sessionStore
+    prepareSessionFields(req)
+    req.sessionStore = backend.sessionStore
     const { id: cookieId, carried, signed } = readSessionCookie(req, reader)
-    if (cookieId !== undefined) {
-      if (fields === null) req.sessionID = cookieId
-      else fields.sessionID = cookieId
-    }
+    if (cookieId !== undefined) req.sessionID = cookieId
     const context = new RequestContext({
       req,
-      fields,
       options: resolved,
       backend,
       secrets: reader.secrets,

@@ -12,11 +12,9 @@ import { IncomingMessage } from 'node:http'
 
 const NAMES = ['sessionID', 'sessionStore'] as const
 type Name = (typeof NAMES)[number]
+type Fields = Partial<Record<Name, unknown>>
 
-/** One request's `req.sessionID` and `req.sessionStore`, where the accessors keep them. */
-export type SessionFields = Record<Name, unknown>
-
-const FIELDS = new WeakMap<object, SessionFields>()
+const FIELDS = new WeakMap<object, Fields>()
 const INSTALLED = new WeakSet<object>()
 
 /**
@@ -35,16 +33,6 @@ function sharedPrototypeOf(req: object): object | null {
   }
 }
 
-function fieldsOf(req: object): SessionFields {
-  let fields = FIELDS.get(req)
-  if (fields === undefined) {
-    // One shape for every request's fields (a computed key would build a slow object).
-    fields = { sessionID: undefined, sessionStore: undefined }
-    FIELDS.set(req, fields)
-  }
-  return fields
-}
-
 function install(host: object): void {
   for (const name of NAMES) {
     Object.defineProperty(host, name, {
@@ -54,40 +42,33 @@ function install(host: object): void {
         return FIELDS.get(this)?.[name]
       },
       set(this: object, value: unknown) {
-        fieldsOf(this)[name] = value
+        let fields = FIELDS.get(this)
+        if (fields === undefined) {
+          // One shape for every request's fields (a computed key would build a slow object).
+          fields = { sessionID: undefined, sessionStore: undefined }
+          FIELDS.set(this, fields)
+        }
+        fields[name] = value
       },
     })
   }
 }
 
 let lastPrototype: object | null = null
-let lastHasAccessors = false
 
 /**
  * Makes `req.sessionID = …` and `req.sessionStore = …` cheap for this request's kind, where it
  * can: on Express's shared request prototype, once. Elsewhere (a plain node request, a
  * prototype that has the fields or cannot be extended) the assignments stay plain properties.
- *
- * Returns the request's fields where the accessors keep them, for the middleware to write and
- * read directly: every request Express hands on has a hidden class of its own (it swaps the
- * prototype, then adds properties), so each `req.x` the session layer evaluates is a property
- * lookup that no inline cache can answer, about 0.2 µs each. Null where they are plain
- * properties of `req`.
  */
-export function prepareSessionFields(req: object): SessionFields | null {
+export function prepareSessionFields(req: object): void {
   const prototype = Object.getPrototypeOf(req) as object | null
-  if (prototype !== lastPrototype) {
-    lastHasAccessors = false
-    const host = sharedPrototypeOf(req)
-    if (host !== null && !INSTALLED.has(host)) {
-      if (!Object.isExtensible(host) || NAMES.some((name) => Object.hasOwn(host, name))) {
-        return null
-      }
-      install(host)
-      INSTALLED.add(host)
-    }
-    lastPrototype = prototype
-    lastHasAccessors = host !== null
+  if (prototype === lastPrototype) return
+  const host = sharedPrototypeOf(req)
+  if (host !== null && !INSTALLED.has(host)) {
+    if (!Object.isExtensible(host) || NAMES.some((name) => Object.hasOwn(host, name))) return
+    install(host)
+    INSTALLED.add(host)
   }
-  return lastHasAccessors ? fieldsOf(req) : null
+  lastPrototype = prototype
 }
