@@ -105,19 +105,30 @@ export function loadSession<Data extends SessionData, Flash extends SessionData>
   request: Request,
   options: FetchSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  // Not an async function, which would wrap the manager's promise in one more (two microtask
-  // turns per request); a throw still comes back as a rejection.
   try {
-    if (
-      manager.options.skip !== null &&
-      manager.shouldSkip(requestInfo(request.method, pathOf(request), headerReader(request)))
-    ) {
-      return Promise.resolve(null)
-    }
-    return manager.load(new FetchLoadRequest(request, manager.options.header, options))
+    const session = loadSessionNow(manager, request, options)
+    return session instanceof Promise ? session : Promise.resolve(session)
   } catch (error) {
     return Promise.reject(error)
   }
+}
+
+/**
+ * @internal {@link loadSession} for the adapters: the session itself where the manager needs
+ * no promise for it (see SessionManager.loadNow), else a promise; it may throw.
+ */
+export function loadSessionNow<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  request: Request,
+  options: FetchSessionOptions,
+): Session<Data, Flash> | null | Promise<Session<Data, Flash>> {
+  if (
+    manager.options.skip !== null &&
+    manager.shouldSkip(requestInfo(request.method, pathOf(request), headerReader(request)))
+  ) {
+    return null
+  }
+  return manager.loadNow(new FetchLoadRequest(request, manager.options.header, options))
 }
 
 /**
@@ -131,10 +142,25 @@ export async function commitSession<Data extends SessionData, Flash extends Sess
   session: Session<Data, Flash> | null,
   response: Response,
 ): Promise<Response> {
+  return commitSessionNow(manager, session, response)
+}
+
+/**
+ * @internal {@link commitSession} for the adapters: the response itself when the commit needs
+ * no store call (a read within touchAfter), else a promise of it; it may throw.
+ */
+export function commitSessionNow<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  session: Session<Data, Flash> | null,
+  response: Response,
+): Response | Promise<Response> {
   if (session === null) return response
-  // A read within touchAfter needs no store call, and so no await.
-  let headers = commitHeadersNow(manager, session)
-  if (headers === undefined) headers = await commitHeaders(manager, session)
+  const headers = commitHeadersNow(manager, session)
+  if (headers !== undefined) return withCommitted(response, headers)
+  return commitHeaders(manager, session).then((stored) => withCommitted(response, stored))
+}
+
+function withCommitted(response: Response, headers: SessionHeaders | null): Response {
   // A network error (Response.error()) has no headers to carry a cookie and cannot be copied.
   if (headers === null || response.type === 'error') return response
   return new Response(response.body, {
@@ -193,7 +219,9 @@ export function withSession<Data extends SessionData, Flash extends SessionData>
   return async function sessionFetchHandler(request) {
     let session: Session<Data, Flash> | null
     try {
-      session = await loadSession(manager, request, options)
+      // No await (and no microtask turn) when the store answered at once.
+      const loaded = loadSessionNow(manager, request, options)
+      session = loaded instanceof Promise ? await loaded : loaded
     } catch (error) {
       report(options, error, { phase: 'load' })
       return replyResponse(failureReply(error))
@@ -208,7 +236,8 @@ export function withSession<Data extends SessionData, Flash extends SessionData>
     }
     let committed: Response
     try {
-      committed = await commitSession(manager, session, response)
+      const pending = commitSessionNow(manager, session, response)
+      committed = pending instanceof Promise ? await pending : pending
     } catch (error) {
       report(options, error, { phase: 'commit' })
       // The handler's body is never sent; release whatever stream backs it.

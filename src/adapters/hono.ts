@@ -23,7 +23,7 @@ import type { SessionManager } from '../core/manager.js'
 import type { Session, SessionData } from '../core/session.js'
 import type { JsonValue } from '../core/store.js'
 import { afterIo } from './after-io.js'
-import { commitSession, loadSession } from './fetch.js'
+import { commitSessionNow, loadSessionNow } from './fetch.js'
 import { assertManager, isStoreFailure } from './framework.js'
 import { type AdapterOptions, failureReply, report } from './shared.js'
 
@@ -119,10 +119,12 @@ export function sessionMiddleware<
   return async function sessionkit(c, next) {
     let session: Session<Data, Flash> | null
     try {
-      session = await loadSession(manager, c.req.raw, {
+      // No await (and no microtask turn) when the store answered at once.
+      const loaded = loadSessionNow(manager, c.req.raw, {
         trustProxy: options.trustProxy === true,
         getIp: () => getIp(c),
       })
+      session = loaded instanceof Promise ? await loaded : loaded
     } catch (error) {
       report(options, error, { phase: 'load' })
       throw honoError(error)
@@ -133,7 +135,8 @@ export function sessionMiddleware<
     if (session === null || c.error !== undefined) return
     let response: Response
     try {
-      response = await commitSession(manager, session, c.res)
+      const committed = commitSessionNow(manager, session, c.res)
+      response = committed instanceof Promise ? await committed : committed
     } catch (error) {
       report(options, error, { phase: 'commit' })
       // Without this, Hono would copy the handler's headers onto the 503.

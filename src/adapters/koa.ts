@@ -122,9 +122,11 @@ export function koaSessions(
     }
     let session: KoaSession
     try {
-      session = await manager.load(
+      // No await (and no microtask turn) when the store answered at once.
+      const loaded = manager.loadNow(
         new NodeLoadRequest(ctx.req.headers, manager.options.header, trustProxy, ctx, koaIp),
       )
+      session = loaded instanceof Promise ? await loaded : loaded
     } catch (error) {
       report(options, error, { phase: 'load' })
       throw frameworkError(error)

@@ -47,8 +47,11 @@ export type NodeSessionHandler<Data extends SessionData, Flash extends SessionDa
   res: ServerResponse,
 ) => unknown
 
-/** A plain node:http request listener. Its promise never rejects. */
-export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => Promise<void>
+/**
+ * A plain node:http request listener. It never throws: every failure is answered (503, 500) or
+ * reported through `onError`.
+ */
+export type NodeRequestListener = (req: IncomingMessage, res: ServerResponse) => void
 
 function headerReader(req: IncomingMessage): HeaderReader {
   return (name) => {
@@ -67,27 +70,35 @@ export function loadSession<Data extends SessionData, Flash extends SessionData>
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  // Not an async function, which would wrap the manager's promise in one more (two microtask
-  // turns per request); a throw still comes back as a rejection.
   try {
-    if (
-      manager.options.skip !== null &&
-      manager.shouldSkip(requestInfo(req.method ?? 'GET', req.url ?? '/', headerReader(req)))
-    ) {
-      return Promise.resolve(null)
-    }
-    return manager.load(
-      new NodeLoadRequest(
-        req.headers,
-        manager.options.header,
-        options.trustProxy === true,
-        req,
-        peerAddress,
-      ),
-    )
+    const session = loadSessionNow(manager, req, options)
+    return session instanceof Promise ? session : Promise.resolve(session)
   } catch (error) {
     return Promise.reject(error)
   }
+}
+
+/** {@link loadSession}, without a promise where the manager needs none (it may throw). */
+function loadSessionNow<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  req: IncomingMessage,
+  options: NodeSessionOptions,
+): Session<Data, Flash> | null | Promise<Session<Data, Flash>> {
+  if (
+    manager.options.skip !== null &&
+    manager.shouldSkip(requestInfo(req.method ?? 'GET', req.url ?? '/', headerReader(req)))
+  ) {
+    return null
+  }
+  return manager.loadNow(
+    new NodeLoadRequest(
+      req.headers,
+      manager.options.header,
+      options.trustProxy === true,
+      req,
+      peerAddress,
+    ),
+  )
 }
 
 function peerAddress(req: IncomingMessage): string | undefined {
@@ -131,102 +142,236 @@ export function nodeSessions<Data extends SessionData, Flash extends SessionData
   options: NodeSessionOptions = {},
 ): (handler: NodeSessionHandler<Data, Flash>) => NodeRequestListener {
   return function withSession(handler) {
-    return async function sessionListener(req, res) {
+    // No async functions on this path: where the store answers at once (the memory store) and
+    // the handler is synchronous, a request runs without a single promise, each of which would
+    // cost it an allocation and microtask turns.
+    return function sessionListener(req, res) {
       try {
-        await serve(manager, options, handler, req, res)
+        serve(manager, options, handler, req, res)
       } catch (error) {
-        // Only reachable through a bug of ours or a throwing socket; never an unhandled rejection.
-        report(options, error, { phase: 'handler' })
-        if (!res.writableEnded) res.destroy()
+        internalFailure(options, res, error)
       }
     }
   }
 }
 
-async function serve<Data extends SessionData, Flash extends SessionData>(
+/** Only reachable through a bug of ours or a throwing socket: never a crash, never a hang. */
+function internalFailure(options: NodeSessionOptions, res: ServerResponse, error: unknown): void {
+  report(options, error, { phase: 'handler' })
+  if (!res.writableEnded) res.destroy()
+}
+
+function loadFailed(options: NodeSessionOptions, res: ServerResponse, error: unknown): void {
+  report(options, error, { phase: 'load' })
+  sendReply(res, failureReply(error))
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return (
+    value instanceof Promise ||
+    (typeof value === 'object' &&
+      value !== null &&
+      typeof (value as { then?: unknown }).then === 'function')
+  )
+}
+
+function serve<Data extends SessionData, Flash extends SessionData>(
   manager: SessionManager<Data, Flash>,
   options: NodeSessionOptions,
   handler: NodeSessionHandler<Data, Flash>,
   req: IncomingMessage,
   res: ServerResponse,
-): Promise<void> {
-  const target = req as SessionIncomingMessage<Data, Flash>
-  let session: Session<Data, Flash> | null
+): void {
+  let loaded: Session<Data, Flash> | null | Promise<Session<Data, Flash>>
   try {
-    session = await loadSession(manager, req, options)
+    loaded = loadSessionNow(manager, req, options)
   } catch (error) {
-    report(options, error, { phase: 'load' })
-    sendReply(res, failureReply(error))
+    loadFailed(options, res, error)
     return
   }
+  if (!(loaded instanceof Promise)) {
+    serveSession(manager, options, handler, req, res, loaded)
+    return
+  }
+  loaded
+    .then(
+      (session) => serveSession(manager, options, handler, req, res, session),
+      (error: unknown) => loadFailed(options, res, error),
+    )
+    .then(undefined, (error: unknown) => internalFailure(options, res, error))
+}
+
+function serveSession<Data extends SessionData, Flash extends SessionData>(
+  manager: SessionManager<Data, Flash>,
+  options: NodeSessionOptions,
+  handler: NodeSessionHandler<Data, Flash>,
+  req: IncomingMessage,
+  res: ServerResponse,
+  session: Session<Data, Flash> | null,
+): void {
+  const target = req as SessionIncomingMessage<Data, Flash>
   target.session = session
   if (session === null) {
-    await runUnsessioned(handler, target, res, options)
+    runUnsessioned(handler, target, res, options)
     return
   }
-  const current = session
-
-  let committing: Promise<boolean> | undefined
-  const commit = (): Promise<boolean> => {
-    committing ??= commitAndRelease(manager, current, gate, options)
-    return committing
-  }
-  const gate: ResponseGate = new ResponseGate(res, () => {
-    void commit()
-  })
-
+  const request = new SessionedResponse(manager, options, session, res)
+  let result: unknown
   try {
-    await handler(target, res)
+    result = handler(target, res)
   } catch (error) {
-    report(options, error, { phase: 'handler' })
-    if (!gate.started) {
-      // Not committing is the point: the failed request leaves no half-done data change.
-      gate.fail(failureReply(error))
+    request.handlerFailed(error)
+    return
+  }
+  if (!isThenable(result)) {
+    request.handlerDone()
+    return
+  }
+  Promise.resolve(result)
+    .then(
+      () => request.handlerDone(),
+      (error: unknown) => request.handlerFailed(error),
+    )
+    .then(undefined, (error: unknown) => internalFailure(options, res, error))
+}
+
+/** What runs once the commit is settled. */
+type AfterCommit = 'nothing' | 'report late changes' | 'cut unfinished response'
+
+/** One sessioned response: its gate, its commit (started once) and what follows that. */
+class SessionedResponse<Data extends SessionData, Flash extends SessionData> {
+  readonly #manager: SessionManager<Data, Flash>
+  readonly #options: NodeSessionOptions
+  readonly #session: Session<Data, Flash>
+  readonly #res: ServerResponse
+  readonly #gate: ResponseGate
+  #commit: 'not started' | 'running' | 'done' | 'failed' = 'not started'
+  #after: AfterCommit = 'nothing'
+
+  constructor(
+    manager: SessionManager<Data, Flash>,
+    options: NodeSessionOptions,
+    session: Session<Data, Flash>,
+    res: ServerResponse,
+  ) {
+    this.#manager = manager
+    this.#options = options
+    this.#session = session
+    this.#res = res
+    this.#gate = new ResponseGate(res, () => this.commit())
+  }
+
+  /** Commits once, then releases the gate after this turn's I/O (or answers the failure). */
+  commit(): void {
+    if (this.#commit !== 'not started') return
+    this.#commit = 'running'
+    let headers: SessionHeaders | null | undefined
+    try {
+      // A read within touchAfter needs no store call, and so no promise.
+      headers = commitHeadersNow(this.#manager, this.#session)
+    } catch (error) {
+      this.#failed(error)
       return
     }
-    // The app had started answering, so its response (and the commit it triggered) stands;
-    // an unfinished one is cut rather than left hanging.
-    await commit()
-    if (!res.writableEnded) res.destroy()
-    return
+    if (headers !== undefined) {
+      this.#release(headers)
+      return
+    }
+    commitHeaders(this.#manager, this.#session).then(
+      (stored) => this.#release(stored),
+      (error: unknown) => this.#failed(error),
+    )
   }
-  gate.hold()
-  if (await commit()) reportLateChanges(current, options)
+
+  /** The handler returned (or resolved): hold what it wrote until the commit is done. */
+  handlerDone(): void {
+    this.#gate.hold()
+    this.#settleWith('report late changes')
+    this.commit()
+  }
+
+  /**
+   * The handler threw (or rejected). Nothing written yet: a 500 instead, and no commit, so the
+   * failed request leaves no half-done data change. Otherwise the app's response (and the
+   * commit it started) stands, and an unfinished one is cut rather than left hanging.
+   */
+  handlerFailed(error: unknown): void {
+    report(this.#options, error, { phase: 'handler' })
+    if (!this.#gate.started) {
+      this.#gate.fail(failureReply(error))
+      return
+    }
+    this.#settleWith('cut unfinished response')
+    this.commit()
+  }
+
+  #release(headers: SessionHeaders | null): void {
+    releaseAfterIo(
+      this.#gate,
+      headers,
+      (error) => report(this.#options, error, { phase: 'handler' }),
+      () => this.#settled('done'),
+    )
+  }
+
+  #failed(error: unknown): void {
+    try {
+      report(this.#options, error, { phase: 'commit' })
+      this.#gate.fail(failureReply(error))
+    } catch (failure) {
+      internalFailure(this.#options, this.#res, failure)
+    }
+    this.#settled('failed')
+  }
+
+  /** Sets what follows the commit, running it at once when the commit is already settled. */
+  #settleWith(after: AfterCommit): void {
+    this.#after = after
+    if (this.#commit === 'done' || this.#commit === 'failed') this.#runAfter()
+  }
+
+  #settled(outcome: 'done' | 'failed'): void {
+    this.#commit = outcome
+    try {
+      this.#runAfter()
+    } catch (error) {
+      // It runs from a setImmediate: a throw there would take the process down.
+      internalFailure(this.#options, this.#res, error)
+    }
+  }
+
+  #runAfter(): void {
+    const after = this.#after
+    this.#after = 'nothing'
+    if (after === 'report late changes') {
+      if (this.#commit === 'done') reportLateChanges(this.#session, this.#options)
+    } else if (after === 'cut unfinished response') {
+      if (!this.#res.writableEnded) this.#res.destroy()
+    }
+  }
 }
 
-async function commitAndRelease<Data extends SessionData, Flash extends SessionData>(
-  manager: SessionManager<Data, Flash>,
-  session: Session<Data, Flash>,
-  gate: ResponseGate,
-  options: NodeSessionOptions,
-): Promise<boolean> {
-  let headers: SessionHeaders | null | undefined
-  try {
-    // A read within touchAfter needs no store call, and so no await.
-    headers = commitHeadersNow(manager, session)
-    if (headers === undefined) headers = await commitHeaders(manager, session)
-  } catch (error) {
-    report(options, error, { phase: 'commit' })
-    gate.fail(failureReply(error))
-    return false
-  }
-  await new Promise<void>((resolve) =>
-    releaseAfterIo(gate, headers, (error) => report(options, error, { phase: 'handler' }), resolve),
-  )
-  return true
-}
-
-async function runUnsessioned<Data extends SessionData, Flash extends SessionData>(
+function runUnsessioned<Data extends SessionData, Flash extends SessionData>(
   handler: NodeSessionHandler<Data, Flash>,
   req: SessionIncomingMessage<Data, Flash>,
   res: ServerResponse,
   options: NodeSessionOptions,
-): Promise<void> {
-  try {
-    await handler(req, res)
-  } catch (error) {
+): void {
+  const failed = (error: unknown) => {
     report(options, error, { phase: 'handler' })
     sendReply(res, failureReply(error))
+  }
+  let result: unknown
+  try {
+    result = handler(req, res)
+  } catch (error) {
+    failed(error)
+    return
+  }
+  if (isThenable(result)) {
+    Promise.resolve(result)
+      .then(undefined, failed)
+      .then(undefined, (error: unknown) => internalFailure(options, res, error))
   }
 }
 

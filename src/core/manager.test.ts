@@ -106,7 +106,8 @@ describe('SessionManager: lifecycle', () => {
     calls.length = 0
     const second = await manager.load(cookie)
     expect(await manager.commit(second)).toEqual([])
-    expect(calls).toEqual(['get'])
+    // The memory store answers a load synchronously (getNow); a server store's get is a promise.
+    expect(calls).toEqual(['getNow'])
     const third = await manager.load(cookie)
     third.get('cart')?.push('b') // mutated in place, never set: still detected
     third.delete('theme')
@@ -477,6 +478,61 @@ describe('SessionManager: store failures', () => {
     // Writes always fail closed: a change to a degraded session is never silently dropped.
     degraded.set('theme', 'light')
     await expect(open.commit(degraded)).rejects.toBeInstanceOf(StoreUnavailableError)
+  })
+
+  it('loads synchronously from a store with getNow, and maps its throws as get rejections', async () => {
+    class ThrowingStore extends MemoryStore {
+      failure: Error | null = null
+      override getNow(key: string, now: number) {
+        if (this.failure !== null) throw this.failure
+        return super.getNow(key, now)
+      }
+    }
+    const store = new ThrowingStore()
+    const { manager, secret, clock } = setup({ store })
+    const session = await manager.load(undefined)
+    session.set('theme', 'dark')
+    const cookie = cookieFrom(await manager.commit(session))
+    const loaded = manager.loadNow(cookie)
+    expect(loaded).not.toBeInstanceOf(Promise)
+    expect((loaded as typeof session).get('theme')).toBe('dark')
+    // A throw from getNow is what a rejected get would be: a typed error, or failOpen.
+    store.failure = new StoreUnavailableError('memory', 'simulated outage')
+    const open = new SessionManager<Data>({
+      store,
+      secrets: [secret],
+      clock,
+      failOpen: true,
+      cookie: { secure: false },
+    })
+    managers.push(open)
+    expect(() => manager.loadNow(cookie)).toThrow(StoreUnavailableError)
+    await expect(manager.load(cookie)).rejects.toBeInstanceOf(StoreUnavailableError)
+    store.failure = new TypeError('boom')
+    await expect(manager.load(cookie)).rejects.toMatchObject({ code: 'SESSIONKIT_STORE_ERROR' })
+    const degraded = await open.load(cookie)
+    expect(degraded.isDegraded).toBe(true)
+    expect(degraded.get('theme')).toBeUndefined()
+  })
+
+  it('on the synchronous path too, a record past a stricter deadline is destroyed', async () => {
+    const store = new MemoryStore()
+    const { manager, secret, clock } = setup({ store, idleTimeout: '1h' })
+    const session = await manager.load(undefined)
+    session.set('theme', 'dark')
+    const cookie = cookieFrom(await manager.commit(session))
+    clock.advance(10 * 60_000)
+    const stricter = new SessionManager<Data>({
+      store,
+      secrets: [secret],
+      clock,
+      idleTimeout: '5m',
+      cookie: { secure: false },
+    })
+    managers.push(stricter)
+    const expired = await stricter.load(cookie)
+    expect(expired.isNew).toBe(true)
+    expect(await store.get(hashId(session.id), clock.now())).toBeNull()
   })
 
   it('wraps unexpected store errors in a typed StoreError', async () => {

@@ -15,7 +15,14 @@ import {
   type SessionManagerOptions,
   type SessionRequestInfo,
 } from './options.js'
-import { callStore, isPastDeadline, isTouchDue, recordOf, sessionDeadline } from './policy.js'
+import {
+  asStoreError,
+  callStore,
+  isPastDeadline,
+  isTouchDue,
+  recordOf,
+  sessionDeadline,
+} from './policy.js'
 import { isSealedCookieBackend, type SealedCookieBackend } from './sealed.js'
 import {
   commitSealed,
@@ -183,31 +190,42 @@ export class SessionManager<
    * `failOpen` is off.
    */
   load(request?: string | null | LoadRequest): Promise<Session<Data, Flash>> {
-    // Not an async function: returning #loadStored's promise from one would cost every load
-    // two more microtask turns. A throw still comes back as a rejection.
     try {
-      const input: LoadRequest =
-        typeof request === 'object' && request !== null ? request : { cookie: request }
-      const now = this.options.clock.now()
-      // Read only by #fresh: an adapter may compute the IP on demand.
-      const meta: MetaSource = input
-      if (this.#sealedHost) return loadSealed(this.#sealedHost, input.cookie, now, metaOf(input))
-      const fromCookie = readCookie(input.cookie, this.options.cookie.name)
-      const fromHeader =
-        fromCookie === undefined && this.options.header !== null && input.token
-          ? input.token
-          : undefined
-      const token = fromCookie ?? fromHeader
-      if (token === undefined) return Promise.resolve(this.#fresh(now, meta, false, false))
-
-      const id = token.length <= MAX_TOKEN_LENGTH ? unsign(this.options.keys, token) : null
-      if (id === null || !isWellFormedId(id)) {
-        return Promise.resolve(this.#fresh(now, meta, true, fromHeader !== undefined))
-      }
-      return this.#loadStored(id, now, meta, fromHeader !== undefined)
+      const session = this.loadNow(request)
+      return session instanceof Promise ? session : Promise.resolve(session)
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+
+  /**
+   * @internal {@link load} for the adapters: the session itself when it could be had without
+   * waiting (no cookie, a bad one, or a store with `getNow`), else a promise of it. It may
+   * throw what load would reject with. Each promise an adapter awaits costs a request its
+   * allocation and microtask turns; on the memory store a read then needs none.
+   */
+  loadNow(
+    request?: string | null | LoadRequest,
+  ): Session<Data, Flash> | Promise<Session<Data, Flash>> {
+    const input: LoadRequest =
+      typeof request === 'object' && request !== null ? request : { cookie: request }
+    const now = this.options.clock.now()
+    // Read only by #fresh: an adapter may compute the IP on demand.
+    const meta: MetaSource = input
+    if (this.#sealedHost) return loadSealed(this.#sealedHost, input.cookie, now, metaOf(input))
+    const fromCookie = readCookie(input.cookie, this.options.cookie.name)
+    const fromHeader =
+      fromCookie === undefined && this.options.header !== null && input.token
+        ? input.token
+        : undefined
+    const token = fromCookie ?? fromHeader
+    if (token === undefined) return this.#fresh(now, meta, false, false)
+
+    const id = token.length <= MAX_TOKEN_LENGTH ? unsign(this.options.keys, token) : null
+    if (id === null || !isWellFormedId(id)) {
+      return this.#fresh(now, meta, true, fromHeader !== undefined)
+    }
+    return this.#loadStored(id, now, meta, fromHeader !== undefined)
   }
 
   /**
@@ -224,36 +242,72 @@ export class SessionManager<
     if (this.#sealedHost || !isWellFormedId(id)) {
       return Promise.resolve(this.#fresh(now, meta, true, false))
     }
-    // No async wrapper of its own: one promise fewer on every request.
-    return this.#loadStored(id, now, meta, false)
+    try {
+      const session = this.#loadStored(id, now, meta, false)
+      return session instanceof Promise ? session : Promise.resolve(session)
+    } catch (error) {
+      return Promise.reject(error)
+    }
   }
 
-  async #loadStored(
+  /** The stored session under `id`: synchronously from a store with `getNow`. */
+  #loadStored(
     id: string,
     now: number,
     meta: MetaSource,
     fromHeader: boolean,
-  ): Promise<Session<Data, Flash>> {
+  ): Session<Data, Flash> | Promise<Session<Data, Flash>> {
     const key = hashId(id)
-    let record: SessionRecord | null
-    try {
-      record = await this.#call('get', () => this.#store.get(key, now))
-    } catch (error) {
-      if (!this.options.failOpen) throw error
-      this.emit('error', { error, operation: 'load' })
-      const degraded = this.#fresh(now, meta, false, fromHeader)
-      stateOf(degraded).degraded = true
-      return degraded
+    const store = this.#store
+    if (store.getNow !== undefined) {
+      let record: SessionRecord | null
+      try {
+        record = store.getNow(key, now)
+      } catch (error) {
+        return this.#loadFailed(asStoreError(store.name, 'get', error), now, meta, fromHeader)
+      }
+      return this.#opened(id, key, record, now, meta, fromHeader)
     }
-    if (record === null) return this.#fresh(now, meta, true, fromHeader)
+    return this.#call('get', () => store.get(key, now)).then(
+      (record) => this.#opened(id, key, record, now, meta, fromHeader),
+      (error: unknown) => this.#loadFailed(error, now, meta, fromHeader),
+    )
+  }
 
+  /** The store failed to load: a degraded fresh session with `failOpen`, else the error. */
+  #loadFailed(
+    error: unknown,
+    now: number,
+    meta: MetaSource,
+    fromHeader: boolean,
+  ): Session<Data, Flash> {
+    if (!this.options.failOpen) throw error
+    this.emit('error', { error, operation: 'load' })
+    const degraded = this.#fresh(now, meta, false, fromHeader)
+    stateOf(degraded).degraded = true
+    return degraded
+  }
+
+  /** The session of a loaded record; a fresh one when it is missing or past its deadline. */
+  #opened(
+    id: string,
+    key: string,
+    record: SessionRecord | null,
+    now: number,
+    meta: MetaSource,
+    fromHeader: boolean,
+  ): Session<Data, Flash> | Promise<Session<Data, Flash>> {
+    if (record === null) return this.#fresh(now, meta, true, fromHeader)
     if (isPastDeadline(this.options, record, now)) {
       // The policy may be stricter than when the record was written (a shorter lifetime).
-      await this.#call('destroy', () => this.#store.destroy(key)).catch((error: unknown) =>
-        this.emit('error', { error, operation: 'destroy expired session' }),
-      )
-      this.emit('expired', { key, userId: record.userId })
-      return this.#fresh(now, meta, true, fromHeader)
+      return this.#call('destroy', () => this.#store.destroy(key))
+        .catch((error: unknown) =>
+          this.emit('error', { error, operation: 'destroy expired session' }),
+        )
+        .then(() => {
+          this.emit('expired', { key, userId: record.userId })
+          return this.#fresh(now, meta, true, fromHeader)
+        })
     }
     const state = loadedState(id, key, record)
     state.fromHeader = fromHeader

@@ -59,7 +59,11 @@ export function recordOf(state: SessionState): SessionRecord {
 }
 
 /** What a store call's failure becomes: a sessionkit error as it is, anything else a StoreError. */
-function asStoreError(storeName: string, operation: string, error: unknown): SessionkitError {
+export function asStoreError(
+  storeName: string,
+  operation: string,
+  error: unknown,
+): SessionkitError {
   if (error instanceof SessionkitError) return error
   return new StoreError(storeName, `${operation} failed unexpectedly`, { cause: error })
 }

@@ -101,6 +101,14 @@ export interface Store {
   /** The live record under `key`, or null when missing, expired (`expiresAt <= now`) or malformed. */
   get(key: string, now: number): Promise<SessionRecord | null>
 
+  /**
+   * Optional, for stores that hold their records in the process (the memory store): what `get`
+   * answers, returned synchronously (a failure is thrown). The manager prefers it, so a request
+   * on such a store loads its session without waiting for a promise. A store that has to wait
+   * for anything must leave it out.
+   */
+  getNow?(key: string, now: number): SessionRecord | null
+
   /** Inserts or fully replaces the record under `key`. */
   set(key: string, record: SessionRecord): Promise<void>
 

@@ -490,3 +490,55 @@ describe('the conformance suite has teeth', () => {
     expect(results.filter((r) => r.status !== 'passed')).toEqual([])
   })
 })
+
+describe('MemoryStore getNow', () => {
+  it('answers synchronously exactly what get answers: found, missing, expired, malformed key', async () => {
+    const store = new MemoryStore({ sweepInterval: 0 })
+    const t0 = Date.now()
+    const live = newKey()
+    const expired = newKey()
+    await store.set(live, record(t0, { data: { cart: ['a'] } }))
+    await store.set(expired, record(t0, { expiresAt: t0 + 10 }))
+    for (const [key, now] of [
+      [live, t0],
+      [newKey(), t0],
+      [expired, t0 + 10],
+      ['not a key', t0],
+    ] as const) {
+      const now_ = store.getNow(key, now)
+      expect(now_).not.toBeInstanceOf(Promise)
+      expect(now_).toEqual(await store.get(key, now))
+    }
+    expect(store.getNow(live, t0)?.data).toEqual({ cart: ['a'] })
+    // A copy every time: changing what came back changes nothing stored.
+    const first = store.getNow(live, t0)
+    if (first === null) throw new Error('the live record is missing')
+    ;(first.data.cart as string[]).push('b')
+    expect(store.getNow(live, t0)?.data).toEqual({ cart: ['a'] })
+    await store.close()
+    expect(() => store.getNow(live, t0)).toThrow(StoreUnavailableError)
+  })
+
+  it('is left out on a subclass that overrides get alone, so the override sees every read', async () => {
+    class CountingStore extends MemoryStore {
+      reads = 0
+      override get(key: string, now: number) {
+        this.reads++
+        return super.get(key, now)
+      }
+    }
+    class BothStore extends CountingStore {
+      override getNow(key: string, now: number) {
+        this.reads++
+        return super.getNow(key, now)
+      }
+    }
+    const counting = new CountingStore({ sweepInterval: 0 })
+    expect(counting.getNow).toBeUndefined()
+    const both = new BothStore({ sweepInterval: 0 })
+    expect(typeof both.getNow).toBe('function')
+    expect(both.getNow(newKey(), Date.now())).toBeNull()
+    expect(both.reads).toBe(1)
+    expect(typeof new MemoryStore({ sweepInterval: 0 }).getNow).toBe('function')
+  })
+})

@@ -135,6 +135,11 @@ export class MemoryStore implements Store {
   #closed = false
 
   constructor(options: MemoryStoreOptions = {}) {
+    // A subclass that overrides get (to instrument it, or to fail it on purpose) must see every
+    // read: unless it has a getNow of its own, it gets none, and the manager calls its get.
+    if (this.get !== MemoryStore.prototype.get && this.getNow === MemoryStore.prototype.getNow) {
+      Object.defineProperty(this, 'getNow', { value: undefined })
+    }
     this.#maxEntries = parseMaxEntries(options.maxEntries)
     this.#bounded = Number.isFinite(this.#maxEntries)
     const interval = parseDuration(options.sweepInterval ?? '1m', 'sweepInterval')
@@ -164,6 +169,15 @@ export class MemoryStore implements Store {
     } catch (error) {
       return Promise.reject(error)
     }
+  }
+
+  /**
+   * {@link get}, synchronously: the manager loads from this store without a promise. Undefined
+   * on a subclass that overrides get without overriding this too.
+   */
+  getNow(key: string, now: number): SessionRecord | null {
+    const entry = this.#live(key, now)
+    return entry ? toRecord(entry) : null
   }
 
   /** Inserts or replaces the record; evicts the least recently used past `maxEntries`. */

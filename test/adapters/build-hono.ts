@@ -71,8 +71,9 @@ export async function buildHono(
   managerOptions: ManagerOverrides = {},
   adapterOptions: HonoSessionOptions = {},
   transport: Transport = 'node-server',
+  { synchronous = false }: { synchronous?: boolean } = {},
 ): Promise<TestServer> {
-  const faults = faultyStore()
+  const faults = faultyStore(undefined, { synchronous })
   const manager = managerFor(faults, managerOptions)
   const errors: TestServer['errors'] = []
   const hono: TestApp = new Hono()
@@ -102,3 +103,7 @@ export const buildHonoNodeApp: AppBuilder = (managerOptions, adapterOptions) =>
 /** What the common suite runs, through a plain Request/Response bridge. */
 export const buildHonoFetchApp: AppBuilder = (managerOptions, adapterOptions) =>
   buildHono(rootSetup, managerOptions, adapterOptions, 'fetch')
+
+/** {@link buildHonoNodeApp} on a store that answers loads synchronously, as the memory store does. */
+export const buildHonoNodeAppSynchronous: AppBuilder = (managerOptions, adapterOptions) =>
+  buildHono(rootSetup, managerOptions, adapterOptions, 'node-server', { synchronous: true })

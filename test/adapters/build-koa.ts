@@ -43,8 +43,9 @@ export async function buildKoa(
   setup: KoaSetup = rootSetup,
   managerOptions: ManagerOverrides = {},
   adapterOptions: KoaSessionOptions = {},
+  { synchronous = false }: { synchronous?: boolean } = {},
 ): Promise<TestServer> {
-  const faults = faultyStore()
+  const faults = faultyStore(undefined, { synchronous })
   const manager: SessionManager<TestData, TestData> = managerFor(faults, managerOptions)
   const errors: TestServer['errors'] = []
   const koa = new Koa()
@@ -73,3 +74,7 @@ export async function buildKoa(
 /** What the common suite runs. */
 export const buildKoaApp: AppBuilder = (managerOptions, adapterOptions) =>
   buildKoa(rootSetup, managerOptions, adapterOptions)
+
+/** {@link buildKoaApp} on a store that answers loads synchronously, as the memory store does. */
+export const buildKoaAppSynchronous: AppBuilder = (managerOptions, adapterOptions) =>
+  buildKoa(rootSetup, managerOptions, adapterOptions, { synchronous: true })

@@ -26,7 +26,10 @@ export interface Faults {
 }
 
 /** A MemoryStore behind a Proxy that records calls and injects outages on demand. */
-export function faultyStore(inner = new MemoryStore({ sweepInterval: 0 })): Faults {
+export function faultyStore(
+  inner = new MemoryStore({ sweepInterval: 0 }),
+  { synchronous = false }: { synchronous?: boolean } = {},
+): Faults {
   const faults: Faults = {
     inner,
     calls: [],
@@ -36,6 +39,19 @@ export function faultyStore(inner = new MemoryStore({ sweepInterval: 0 })): Faul
   }
   faults.store = new Proxy(inner, {
     get(target, property) {
+      if (property === 'getNow') {
+        // By default a promise-only store, as every server store is. `synchronous` keeps the
+        // memory store's getNow (the manager's path without a promise), recorded and faulted
+        // as `get`.
+        if (!synchronous) return undefined
+        return (key: string, now: number) => {
+          faults.calls.push('get')
+          if (faults.failing.has('get')) {
+            throw new StoreUnavailableError('memory', 'injected outage in get')
+          }
+          return target.getNow(key, now)
+        }
+      }
       const value = Reflect.get(target, property, target)
       if (typeof property !== 'string' || !METHODS.has(property) || typeof value !== 'function') {
         return typeof value === 'function' ? value.bind(target) : value

@@ -3,10 +3,18 @@ import { commitSession, loadSession } from '../../src/adapters/fetch.js'
 import { SessionManager } from '../../src/core/manager.js'
 import { Browser, storeKeyOf } from './client.js'
 import { faultyStore } from './faulty-store.js'
-import { buildFetchApp, buildFetchServer, SECRET, type TestServer } from './helpers.js'
+import {
+  buildFetchApp,
+  buildFetchAppSynchronous,
+  buildFetchServer,
+  SECRET,
+  type TestServer,
+} from './helpers.js'
 import { adapterSuite } from './suite.js'
 
 adapterSuite('fetch', buildFetchApp)
+// The memory store's getNow: the load path without a promise.
+adapterSuite('fetch, store answering synchronously', buildFetchAppSynchronous)
 
 describe('fetch adapter: responses', () => {
   let server: TestServer | undefined

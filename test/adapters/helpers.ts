@@ -80,8 +80,9 @@ export async function buildNodeServer(
   handler: NodeSessionHandler<TestData, TestData> = appNodeHandler,
   managerOptions: ManagerOverrides = {},
   adapterOptions: NodeSessionOptions = {},
+  { synchronous = false }: { synchronous?: boolean } = {},
 ): Promise<TestServer> {
-  const faults = faultyStore()
+  const faults = faultyStore(undefined, { synchronous })
   const manager = managerFor(faults, managerOptions)
   const errors: TestServer['errors'] = []
   const listener = nodeSessions(manager, { onError: collector(errors), ...adapterOptions })(handler)
@@ -110,8 +111,9 @@ export async function buildFetchServer(
   handler: FetchSessionHandler<TestData, TestData> = appFetchHandler,
   managerOptions: ManagerOverrides = {},
   adapterOptions: FetchSessionOptions = {},
+  { synchronous = false }: { synchronous?: boolean } = {},
 ): Promise<TestServer> {
-  const faults = faultyStore()
+  const faults = faultyStore(undefined, { synchronous })
   const manager = managerFor(faults, managerOptions)
   const errors: TestServer['errors'] = []
   const served = await serveFetch(
@@ -142,5 +144,13 @@ export type AppBuilder = (
 export const buildNodeApp: AppBuilder = (managerOptions, adapterOptions) =>
   buildNodeServer(appNodeHandler, managerOptions, adapterOptions)
 
+/** {@link buildNodeApp} on a store that answers loads synchronously, as the memory store does. */
+export const buildNodeAppSynchronous: AppBuilder = (managerOptions, adapterOptions) =>
+  buildNodeServer(appNodeHandler, managerOptions, adapterOptions, { synchronous: true })
+
 export const buildFetchApp: AppBuilder = (managerOptions, adapterOptions) =>
   buildFetchServer(appFetchHandler, managerOptions, adapterOptions)
+
+/** {@link buildFetchApp} on a store that answers loads synchronously, as the memory store does. */
+export const buildFetchAppSynchronous: AppBuilder = (managerOptions, adapterOptions) =>
+  buildFetchServer(appFetchHandler, managerOptions, adapterOptions, { synchronous: true })

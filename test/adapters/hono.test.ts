@@ -6,7 +6,13 @@ import { type SessionVariables, sessionMiddleware } from '../../src/adapters/hon
 import { InvalidConfigError, StoreUnavailableError } from '../../src/core/errors.js'
 import { SessionManager } from '../../src/core/manager.js'
 import type { Session } from '../../src/core/session.js'
-import { buildHono, buildHonoFetchApp, buildHonoNodeApp, type TestEnv } from './build-hono.js'
+import {
+  buildHono,
+  buildHonoFetchApp,
+  buildHonoNodeApp,
+  buildHonoNodeAppSynchronous,
+  type TestEnv,
+} from './build-hono.js'
 import { Browser, CookieJar, storeKeyOf } from './client.js'
 import { faultyStore } from './faulty-store.js'
 import { SECRET, type TestServer } from './helpers.js'
@@ -14,6 +20,10 @@ import { adapterSuite } from './suite.js'
 
 adapterSuite('hono on @hono/node-server', buildHonoNodeApp, { frameworkErrors: true })
 adapterSuite('hono through a fetch bridge', buildHonoFetchApp, { frameworkErrors: true })
+// The memory store's getNow: the load path without a promise.
+adapterSuite('hono, store answering synchronously', buildHonoNodeAppSynchronous, {
+  frameworkErrors: true,
+})
 
 type CartData = { cart: string[]; visits: number }
 type CartFlash = { notice: string }

@@ -2,7 +2,7 @@ import Koa from 'koa'
 import { afterEach, describe, expect, expectTypeOf, it } from 'vitest'
 import { type KoaSession, koaSessions, SessionHttpError } from '../../src/adapters/koa.js'
 import { InvalidConfigError, SessionStateError } from '../../src/core/errors.js'
-import { buildKoa, buildKoaApp } from './build-koa.js'
+import { buildKoa, buildKoaApp, buildKoaAppSynchronous } from './build-koa.js'
 import { Browser, storeKeyOf } from './client.js'
 import type { TestServer } from './helpers.js'
 import { adapterSuite } from './suite.js'
@@ -18,6 +18,10 @@ declare module 'koa' {
 }
 
 adapterSuite('koa', buildKoaApp, { frameworkErrors: true })
+// The memory store's getNow: the load path without a promise.
+adapterSuite('koa, store answering synchronously', buildKoaAppSynchronous, {
+  frameworkErrors: true,
+})
 
 describe('koa adapter: middleware', () => {
   let server: TestServer | undefined

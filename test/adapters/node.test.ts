@@ -6,12 +6,27 @@ import { SessionStateError } from '../../src/core/errors.js'
 import { SessionManager } from '../../src/core/manager.js'
 import { Browser } from './client.js'
 import { faultyStore } from './faulty-store.js'
-import { buildNodeApp, buildNodeServer, SECRET, type TestServer } from './helpers.js'
+import {
+  buildNodeApp,
+  buildNodeAppSynchronous,
+  buildNodeServer,
+  SECRET,
+  type TestServer,
+} from './helpers.js'
 import { adapterSuite } from './suite.js'
 
 adapterSuite('node', buildNodeApp)
+// The memory store's getNow: the load path without a promise.
+adapterSuite('node, store answering synchronously', buildNodeAppSynchronous)
 
-describe('node adapter: holding the response until the commit is done', () => {
+// Each case on a promise-only store and on one that answers loads synchronously (getNow): with a
+// synchronous handler, the second runs the whole request without a promise.
+describe.each([
+  ['a promise-only store', false],
+  ['a store answering synchronously', true],
+])('node adapter, %s: holding the response until the commit is done', (_, synchronous) => {
+  const build: typeof buildNodeServer = (handler, managerOptions, adapterOptions) =>
+    buildNodeServer(handler, managerOptions, adapterOptions, { synchronous })
   let server: TestServer | undefined
   afterEach(async () => {
     await server?.close()
@@ -19,7 +34,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('replays streamed writes in order after the cookie is set', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.setHeader('content-type', 'text/plain')
       res.write('a')
@@ -33,7 +48,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('keeps writeHead’s own Set-Cookie, Vary and Cache-Control next to the session’s', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.writeHead(201, 'Made', {
         'set-cookie': ['x=1', 'y=2'],
@@ -54,7 +69,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('accepts writeHead’s flat array form', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.writeHead(200, ['Set-Cookie', 'x=1', 'Vary', 'Accept'])
       res.end('ok')
@@ -66,7 +81,7 @@ describe('node adapter: holding the response until the commit is done', () => {
 
   it('reports headersSent and writableEnded as node would while holding a streamed response', async () => {
     const seen: boolean[] = []
-    server = await buildNodeServer(async (req, res) => {
+    server = await build(async (req, res) => {
       req.session?.set('a', 1)
       seen.push(res.headersSent)
       res.writeHead(200)
@@ -83,7 +98,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('keeps a response that ended while the commit runs whole, whatever the app calls after end', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.end('ok')
       // An error handler that thinks nothing was sent yet: node would refuse this after end.
@@ -98,7 +113,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('sets the cookie when flushHeaders comes first', async () => {
-    server = await buildNodeServer(async (req, res) => {
+    server = await build(async (req, res) => {
       req.session?.set('a', 1)
       res.flushHeaders()
       await new Promise((resolve) => setTimeout(resolve, 10))
@@ -110,7 +125,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('commits when the handler resolves without ending the response', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       setTimeout(() => res.end('from a timer'), 20)
     })
@@ -122,7 +137,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('reports a change made after the response started instead of losing it silently', async () => {
-    server = await buildNodeServer(async (req, res) => {
+    server = await build(async (req, res) => {
       res.end('done')
       await new Promise((resolve) => setTimeout(resolve, 20))
       req.session?.set('late', true)
@@ -136,7 +151,7 @@ describe('node adapter: holding the response until the commit is done', () => {
 
   it('on a failed commit, drops the queued calls but still settles their callbacks', async () => {
     let settled = false
-    server = await buildNodeServer(async (req, res) => {
+    server = await build(async (req, res) => {
       req.session?.set('a', 1)
       await new Promise<void>((resolve) => res.end('ok', () => resolve()))
       settled = true
@@ -148,7 +163,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('survives a client that leaves while the response is held', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.write('x')
       res.end('y')
@@ -168,7 +183,7 @@ describe('node adapter: holding the response until the commit is done', () => {
   })
 
   it('cuts a response the handler started and then abandoned by throwing', async () => {
-    server = await buildNodeServer((req, res) => {
+    server = await build((req, res) => {
       req.session?.set('a', 1)
       res.writeHead(200)
       res.write('partial')

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import type { Store } from '../../core/store.js'
+import type { SessionRecord, Store } from '../../core/store.js'
 import { assertDeclared, CAPABILITY_METHODS } from '../capabilities.js'
 import { getLive, makeRecord, newKey, newUserId } from '../fixtures.js'
 import type { Capability, CaseDefinition } from '../types.js'
@@ -32,6 +32,30 @@ export const basicCases: CaseDefinition[] = [
       })
       await store.set(key, record)
       assert.deepEqual(await getLive(store, key, t0), record)
+    },
+  },
+  {
+    group,
+    name: 'getNow, where the store has one, answers synchronously what get answers',
+    async run(store) {
+      const getNow = store.getNow
+      if (getNow === undefined) return
+      assert.equal(typeof getNow, 'function', 'getNow is either absent or a function')
+      const t0 = Date.now()
+      const live = newKey()
+      const expired = newKey()
+      await store.set(live, makeRecord(t0))
+      await store.set(expired, makeRecord(t0, { expiresAt: t0 + 10 }))
+      for (const [key, now] of [
+        [live, t0],
+        [expired, t0 + 10],
+        [newKey(), t0],
+      ] as const) {
+        const answer: SessionRecord | null = getNow.call(store, key, now)
+        assert.ok(!(answer instanceof Promise), 'getNow returns the record, not a promise')
+        assert.deepEqual(answer, await store.get(key, now))
+      }
+      assert.notEqual(getNow.call(store, live, t0), null)
     },
   },
   {
