@@ -12,6 +12,7 @@ export type Framework = 'express' | 'fastify' | 'hono' | 'koa' | 'node'
 export type BackendName =
   | 'none'
   | 'none-dictionary'
+  | 'none-middleware'
   | 'sk-memory'
   | 'sk-redis'
   | 'sk-postgres'
@@ -28,7 +29,9 @@ export type BackendName =
 
 /**
  * `ceiling`: the framework alone; `floor`: the least work any signed, hashed-at-rest session
- * can do (bench/floor/sessions.ts), the best a session layer could score.
+ * can do (bench/floor/sessions.ts), the best a session layer could score; `reference`: the
+ * framework alone with what a session layer brings beside its session work (Express: req and
+ * res in dictionary mode; Hono and Koa: one empty middleware).
  */
 export type Role = 'ceiling' | 'reference' | 'sessionkit' | 'peer' | 'floor'
 
@@ -65,7 +68,7 @@ function variant(
   const role: Role =
     backend === 'none'
       ? 'ceiling'
-      : backend === 'none-dictionary'
+      : backend === 'none-dictionary' || backend === 'none-middleware'
         ? 'reference'
         : backend.startsWith('floor')
           ? 'floor'
@@ -74,6 +77,15 @@ function variant(
             : 'peer'
   return { id: `${framework}/${backend}`, framework, backend, role, label, ...(needs && { needs }) }
 }
+
+/**
+ * The reference row of the Hono and Koa groups: no session, one middleware that does nothing
+ * but what any session middleware must (wait for the app, then for the turn's I/O, as
+ * sessionkit's and the floor's do). On these two, a middleware costs the framework a path its
+ * bare app skips (Hono's compose, a step of Koa's chain).
+ */
+const EMPTY_MIDDLEWARE = (framework: string) =>
+  `${framework}, no session, one empty middleware (reference)`
 
 export const GROUPS: readonly Group[] = [
   {
@@ -139,6 +151,7 @@ export const GROUPS: readonly Group[] = [
       variant('hono', 'none', 'Hono, no session'),
       variant('hono', 'sk-memory', 'sessionkit/hono + memory store'),
       variant('hono', 'floor', 'the floor: least secure session work (yardstick)'),
+      variant('hono', 'none-middleware', EMPTY_MIDDLEWARE('Hono')),
     ],
   },
   {
@@ -148,6 +161,7 @@ export const GROUPS: readonly Group[] = [
       variant('koa', 'none', 'Koa, no session'),
       variant('koa', 'sk-memory', 'sessionkit/koa + memory store'),
       variant('koa', 'floor', 'the floor: least secure session work (yardstick)'),
+      variant('koa', 'none-middleware', EMPTY_MIDDLEWARE('Koa')),
     ],
   },
   {

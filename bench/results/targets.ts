@@ -35,7 +35,7 @@ function check(
   format: (ratio: number) => string,
   why = 'not measured',
   floor: number | null = null,
-  reference: number | null = null,
+  reference: { ratio: number; label: string } | null = null,
 ): TargetCheck {
   if (ratio === null) return { target, measured: why, met: null }
   // What the floor (the least any signed, hashed-at-rest session can do) scored on the same
@@ -43,7 +43,7 @@ function check(
   // bare framework scored with the requests sessionkit/express hands on (dictionary mode).
   const notes = [
     ...(floor === null ? [] : [`floor: ${format(floor)}`]),
-    ...(reference === null ? [] : [`no session, dictionary mode: ${format(reference)}`]),
+    ...(reference === null ? [] : [`${reference.label}: ${format(reference.ratio)}`]),
   ]
   const yardstick = notes.length === 0 ? '' : ` (${notes.join('; ')})`
   return { target, measured: `${format(ratio)}${yardstick}`, met: ratio >= goal }
@@ -63,6 +63,21 @@ function yardstickRatio(
 ): number | null {
   if (http === undefined || row === undefined) return null
   return rateRatio(yardstickOf(http, row, role), versus, scenario)
+}
+
+/** The reference row's ratio, with what that row is (see Role in variants.ts). */
+function referenceRatio(
+  http: HttpResults | undefined,
+  row: HttpRow | undefined,
+  versus: HttpRow | undefined,
+  scenario: Scenario,
+): { ratio: number; label: string } | null {
+  const ratio = yardstickRatio('reference', http, row, versus, scenario)
+  const backend = http && row ? yardstickOf(http, row, 'reference')?.variant.backend : undefined
+  if (ratio === null || backend === undefined) return null
+  const label =
+    backend === 'none-dictionary' ? 'no session, dictionary mode' : 'no session, empty middleware'
+  return { ratio, label }
 }
 
 function floorRatio(
@@ -140,7 +155,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
       percent,
       whyMissing(express, 'read'),
       floorRatio(http, express, bareExpress, 'read'),
-      yardstickRatio('reference', http, express, bareExpress, 'read'),
+      referenceRatio(http, express, bareExpress, 'read'),
     ),
   )
   checks.push(readWrites(http))
@@ -157,7 +172,7 @@ function httpTargets(http: HttpResults | undefined): TargetCheck[] {
         percent,
         whyMissing(row, 'read'),
         floorRatio(http, row, bare, 'read'),
-        yardstickRatio('reference', http, row, bare, 'read'),
+        referenceRatio(http, row, bare, 'read'),
       ),
     )
   }

@@ -17,6 +17,7 @@ export async function openBackend(
   switch (name) {
     case 'none':
     case 'none-dictionary':
+    case 'none-middleware':
       return null
     case 'sk-memory':
     case 'sk-redis':
