@@ -12,6 +12,7 @@
  * @module
  */
 import type { LoadRequest, SessionManager } from '../core/manager.js'
+import { promised } from '../core/policy.js'
 import type { Session, SessionData } from '../core/session.js'
 import { afterIo } from './after-io.js'
 import {
@@ -105,12 +106,7 @@ export function loadSession<Data extends SessionData, Flash extends SessionData>
   request: Request,
   options: FetchSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  try {
-    const session = loadSessionNow(manager, request, options)
-    return session instanceof Promise ? session : Promise.resolve(session)
-  } catch (error) {
-    return Promise.reject(error)
-  }
+  return promised(() => loadSessionNow(manager, request, options))
 }
 
 /**

@@ -15,6 +15,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http'
 import { SessionStateError } from '../core/errors.js'
 import type { SessionManager } from '../core/manager.js'
+import { promised } from '../core/policy.js'
 import { isUnchanged, type Session, type SessionData, stateOf } from '../core/session.js'
 import { applySessionHeaders, ResponseGate, releaseAfterIo, sendReply } from './node-gate.js'
 import {
@@ -70,12 +71,7 @@ export function loadSession<Data extends SessionData, Flash extends SessionData>
   req: IncomingMessage,
   options: NodeSessionOptions = {},
 ): Promise<Session<Data, Flash> | null> {
-  try {
-    const session = loadSessionNow(manager, req, options)
-    return session instanceof Promise ? session : Promise.resolve(session)
-  } catch (error) {
-    return Promise.reject(error)
-  }
+  return promised(() => loadSessionNow(manager, req, options))
 }
 
 /** {@link loadSession}, without a promise where the manager needs none (it may throw). */

@@ -515,26 +515,6 @@ describe('SessionManager: store failures', () => {
     expect(degraded.get('theme')).toBeUndefined()
   })
 
-  it('on the synchronous path too, a record past a stricter deadline is destroyed', async () => {
-    const store = new MemoryStore()
-    const { manager, secret, clock } = setup({ store, idleTimeout: '1h' })
-    const session = await manager.load(undefined)
-    session.set('theme', 'dark')
-    const cookie = cookieFrom(await manager.commit(session))
-    clock.advance(10 * 60_000)
-    const stricter = new SessionManager<Data>({
-      store,
-      secrets: [secret],
-      clock,
-      idleTimeout: '5m',
-      cookie: { secure: false },
-    })
-    managers.push(stricter)
-    const expired = await stricter.load(cookie)
-    expect(expired.isNew).toBe(true)
-    expect(await store.get(hashId(session.id), clock.now())).toBeNull()
-  })
-
   it('wraps unexpected store errors in a typed StoreError', async () => {
     class BrokenStore extends MemoryStore {
       override async set(): Promise<void> {

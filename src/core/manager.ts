@@ -20,6 +20,7 @@ import {
   callStore,
   isPastDeadline,
   isTouchDue,
+  promised,
   recordOf,
   sessionDeadline,
 } from './policy.js'
@@ -190,12 +191,7 @@ export class SessionManager<
    * `failOpen` is off.
    */
   load(request?: string | null | LoadRequest): Promise<Session<Data, Flash>> {
-    try {
-      const session = this.loadNow(request)
-      return session instanceof Promise ? session : Promise.resolve(session)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return promised(() => this.loadNow(request))
   }
 
   /**
@@ -242,12 +238,7 @@ export class SessionManager<
     if (this.#sealedHost || !isWellFormedId(id)) {
       return Promise.resolve(this.#fresh(now, meta, true, false))
     }
-    try {
-      const session = this.#loadStored(id, now, meta, false)
-      return session instanceof Promise ? session : Promise.resolve(session)
-    } catch (error) {
-      return Promise.reject(error)
-    }
+    return promised(() => this.#loadStored(id, now, meta, false))
   }
 
   /** The stored session under `id`: synchronously from a store with `getNow`. */

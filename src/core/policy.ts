@@ -88,6 +88,19 @@ export function mapRejection<T>(
   })
 }
 
+/**
+ * What `run` returns or throws, as a promise: for the public, promise-returning faces of the
+ * functions that answer synchronously where they can (SessionManager.loadNow and the adapters').
+ */
+export function promised<T>(run: () => T | Promise<T>): Promise<T> {
+  try {
+    const result = run()
+    return result instanceof Promise ? result : Promise.resolve(result)
+  } catch (error) {
+    return Promise.reject(error)
+  }
+}
+
 /** Runs a store call; anything that is not already a sessionkit error becomes a StoreError. */
 export function callStore<T>(
   storeName: string,

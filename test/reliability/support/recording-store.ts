@@ -7,7 +7,16 @@
 import type { Store } from '../../../src/core/store.js'
 
 /** Store methods whose first argument is a session key. */
-const KEYED = new Set(['get', 'getNow', 'set', 'patch', 'touch', 'destroy', 'putToken', 'consumeToken'])
+const KEYED = new Set([
+  'get',
+  'getNow',
+  'set',
+  'patch',
+  'touch',
+  'destroy',
+  'putToken',
+  'consumeToken',
+])
 
 /** One call that carried a key. */
 export interface KeyedCall {
