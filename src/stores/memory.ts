@@ -138,7 +138,11 @@ export class MemoryStore implements Store {
     // A subclass that overrides get (to instrument it, or to fail it on purpose) must see every
     // read: unless it has a getNow of its own, it gets none, and the manager calls its get.
     if (this.get !== MemoryStore.prototype.get && this.getNow === MemoryStore.prototype.getNow) {
-      Object.defineProperty(this, 'getNow', { value: undefined })
+      Object.defineProperty(this, 'getNow', {
+        value: undefined,
+        writable: true,
+        configurable: true,
+      })
     }
     this.#maxEntries = parseMaxEntries(options.maxEntries)
     this.#bounded = Number.isFinite(this.#maxEntries)
