@@ -148,8 +148,18 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function session
       done()
       return
     }
-    manager
-      .load(
+    const failed = (error: unknown) => {
+      report(options, error, { phase: 'load' })
+      done(frameworkError(error) as Error)
+    }
+    const ready = (session: FastifySession) => {
+      state.session = session
+      request.session = session
+      done()
+    }
+    let session: FastifySession | Promise<FastifySession>
+    try {
+      session = manager.loadNow(
         new NodeLoadRequest(
           request.headers,
           manager.options.header,
@@ -158,17 +168,13 @@ const plugin: FastifyPluginAsync<FastifySessionOptions> = async function session
           fastifyIp,
         ),
       )
-      .then(
-        (session) => {
-          state.session = session
-          request.session = session
-          done()
-        },
-        (error: unknown) => {
-          report(options, error, { phase: 'load' })
-          done(frameworkError(error) as Error)
-        },
-      )
+    } catch (error) {
+      failed(error)
+      return
+    }
+    // No promise to wait for when the store answered at once (the memory store's getNow).
+    if (session instanceof Promise) session.then(ready, failed)
+    else ready(session)
   })
 
   fastify.addHook(

@@ -46,8 +46,9 @@ export async function buildFastify(
   setup: FastifySetup = rootSetup,
   managerOptions: ManagerOverrides = {},
   adapterOptions: Partial<FastifySessionOptions> = {},
+  { synchronous = false }: { synchronous?: boolean } = {},
 ): Promise<TestServer> {
-  const faults = faultyStore()
+  const faults = faultyStore(undefined, { synchronous })
   const manager = managerFor(faults, managerOptions)
   const errors: TestServer['errors'] = []
   const fastify = Fastify()
@@ -72,3 +73,7 @@ export async function buildFastify(
 /** What the common suite runs. */
 export const buildFastifyApp: AppBuilder = (managerOptions, adapterOptions) =>
   buildFastify(rootSetup, managerOptions, adapterOptions)
+
+/** {@link buildFastifyApp} on a store that answers loads synchronously, as the memory store does. */
+export const buildFastifyAppSynchronous: AppBuilder = (managerOptions, adapterOptions) =>
+  buildFastify(rootSetup, managerOptions, adapterOptions, { synchronous: true })

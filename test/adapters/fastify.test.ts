@@ -11,7 +11,7 @@ import sessionkitDefault, {
 import { InvalidConfigError } from '../../src/core/errors.js'
 import { SessionManager } from '../../src/core/manager.js'
 import { MemoryStore } from '../../src/stores/memory.js'
-import { buildFastify, buildFastifyApp } from './build-fastify.js'
+import { buildFastify, buildFastifyApp, buildFastifyAppSynchronous } from './build-fastify.js'
 import { Browser, storeKeyOf } from './client.js'
 import { SECRET, type TestServer } from './helpers.js'
 import { adapterSuite } from './suite.js'
@@ -28,6 +28,11 @@ declare module 'fastify' {
 }
 
 adapterSuite('fastify', buildFastifyApp, { frameworkErrors: true, plainTextFailures: false })
+// The memory store's getNow: the load path without a promise.
+adapterSuite('fastify, store answering synchronously', buildFastifyAppSynchronous, {
+  frameworkErrors: true,
+  plainTextFailures: false,
+})
 
 describe('fastify adapter: plugin', () => {
   let server: TestServer | undefined
